@@ -1,0 +1,68 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+/// The same strictness for every target: Swift 6 language mode and the upcoming features the
+/// Hummingbird codebase also enables.
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "crm-engine",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "crm", targets: ["crm"]),
+        .library(name: "EventStore", targets: ["EventStore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+    ],
+    targets: [
+        // System libraries from Debian: liblmdb-dev, libssl-dev, libsqlite3-dev (benchmark peer only).
+        .systemLibrary(name: "CLMDB", pkgConfig: "lmdb", providers: [.apt(["liblmdb-dev"])]),
+        .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+
+        .target(
+            name: "EventStore",
+            dependencies: ["CLMDB", "COpenSSL", .product(name: "Logging", package: "swift-log")]
+        ),
+        .target(name: "Domain", dependencies: ["EventStore"]),
+        .target(name: "Projections", dependencies: ["Domain", "EventStore"]),
+        .target(
+            name: "Server",
+            dependencies: [
+                "Projections", "Domain", "EventStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .target(name: "Bench", dependencies: ["EventStore", "CLMDB", "CSQLite"]),
+        .executableTarget(
+            name: "crm",
+            dependencies: [
+                "Server", "EventStore", "Bench",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(name: "EventStoreTests", dependencies: ["EventStore", "CLMDB"]),
+        .testTarget(
+            name: "ServerTests",
+            dependencies: [
+                "Server", "EventStore",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)
+
+for target in package.targets where target.type != .system {
+    target.swiftSettings = (target.swiftSettings ?? []) + strict
+}

@@ -1,0 +1,1 @@
+/// The CRM domain: commands, events and invariants (issue 3).

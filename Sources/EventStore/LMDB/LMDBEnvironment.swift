@@ -1,0 +1,104 @@
+import CLMDB
+
+/// One LMDB environment (a directory with `data.mdb` and `lock.mdb`) and its named databases.
+///
+/// Opened once per process with `MDB_NOTLS`, because Swift tasks hop between threads and a read
+/// transaction must not be tied to the thread that began it. Syncs stay on (no `MDB_NOSYNC`,
+/// no `MDB_NOMETASYNC`): a committed write transaction is on disk when `mdb_txn_commit` returns.
+///
+/// `@unchecked Sendable`: the `MDB_env` handle is documented as usable from many threads; read
+/// transactions are created per use and never shared; write transactions are only begun by the
+/// single writer thread (`GroupCommitWriter`); map resizes take `mapLock` exclusively while every
+/// read transaction holds it shared.
+final class LMDBEnvironment: @unchecked Sendable {
+    let env: OpaquePointer
+    let mapLock = ReadersWriterLock()
+    private(set) var mapSize: Int
+
+    /// Opens (creating if asked) the environment at `path`.
+    init(path: String, mapSize: Int, maxDatabases: UInt32, maxReaders: UInt32 = 1024, readOnly: Bool = false) throws {
+        var handle: OpaquePointer?
+        try check(mdb_env_create(&handle), "mdb_env_create")
+        guard let handle else { throw LMDBError(operation: "mdb_env_create", code: 12) }
+        do {
+            try check(mdb_env_set_maxdbs(handle, maxDatabases), "mdb_env_set_maxdbs")
+            try check(mdb_env_set_maxreaders(handle, maxReaders), "mdb_env_set_maxreaders")
+            try check(mdb_env_set_mapsize(handle, mapSize), "mdb_env_set_mapsize")
+            var flags = UInt32(MDB_NOTLS)
+            if readOnly { flags |= UInt32(MDB_RDONLY) }
+            try check(mdb_env_open(handle, path, flags, 0o640), "mdb_env_open(\(path))")
+        } catch {
+            mdb_env_close(handle)
+            throw error
+        }
+        env = handle
+        var info = MDB_envinfo()
+        mdb_env_info(handle, &info)
+        self.mapSize = max(mapSize, info.me_mapsize)
+    }
+
+    deinit { mdb_env_close(env) }
+
+    /// Clears reader slots left behind by processes that died; returns how many were cleared.
+    @discardableResult
+    func clearStaleReaders() -> Int32 {
+        var dead: Int32 = 0
+        mdb_reader_check(env, &dead)
+        return dead
+    }
+
+    /// Grows the map. Called only by the writer, with no write transaction open; waits for read
+    /// transactions to end first.
+    func growMap(to newSize: Int) throws {
+        try mapLock.withExclusive { () in
+            try check(mdb_env_set_mapsize(env, newSize), "mdb_env_set_mapsize(\(newSize))")
+            mapSize = newSize
+        }
+    }
+
+    /// Opens (creating) a named database inside a write transaction.
+    func openDatabase(_ name: String, flags: Int32, in txn: WriteTransaction) throws -> MDB_dbi {
+        var dbi: MDB_dbi = 0
+        try check(mdb_dbi_open(txn.txn, name, UInt32(flags | MDB_CREATE), &dbi), "mdb_dbi_open(\(name))")
+        return dbi
+    }
+
+    /// Runs `body` inside a read transaction that sees a consistent snapshot; the transaction ends
+    /// (and its reader slot is freed) before this returns, so nothing read may escape as a pointer.
+    func read<T>(_ body: (ReadTransaction) throws -> T) throws -> T {
+        try mapLock.withShared { () throws -> T in
+            var txn: OpaquePointer?
+            try check(mdb_txn_begin(env, nil, UInt32(MDB_RDONLY), &txn), "mdb_txn_begin(read)")
+            defer { mdb_txn_abort(txn) }
+            return try body(ReadTransaction(txn: txn!))
+        }
+    }
+
+    /// Begins the write transaction. Only the writer thread calls this.
+    func beginWrite() throws -> WriteTransaction {
+        var txn: OpaquePointer?
+        try check(mdb_txn_begin(env, nil, 0, &txn), "mdb_txn_begin(write)")
+        return WriteTransaction(txn: txn!)
+    }
+
+    /// Statistics of one database.
+    func stat(_ dbi: MDB_dbi, in txn: ReadTransaction) -> MDB_stat {
+        var stat = MDB_stat()
+        mdb_stat(txn.txn, dbi, &stat)
+        return stat
+    }
+
+    /// Size facts of the whole environment.
+    func info() -> MDB_envinfo {
+        var info = MDB_envinfo()
+        mdb_env_info(env, &info)
+        return info
+    }
+
+    /// Page size, for computing the file's used size.
+    func pageSize() -> UInt32 {
+        var stat = MDB_stat()
+        mdb_env_stat(env, &stat)
+        return stat.ms_psize
+    }
+}

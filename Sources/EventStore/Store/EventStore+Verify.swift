@@ -1,0 +1,125 @@
+import Foundation
+import CLMDB
+
+extension EventStore {
+    /// Recomputes the chain over `[from, to]` (the whole log by default) and reports the first
+    /// position where it breaks: an edited byte (hash mismatch), a removed event (a gap), a
+    /// reordered or inserted event (position field differs from its key), a cut-off tail (the log
+    /// ends before the recorded head), or a rewritten chain (a signed checkpoint disagrees).
+    ///
+    /// Reads in pages of `pageSize` events per read transaction; appends go on meanwhile and the
+    /// range is fixed at the head seen when verification starts. A partial range trusts the stored
+    /// hash at `from - 1` as its starting link.
+    public func verify(from: UInt64 = 1, to: UInt64? = nil, pageSize: Int = 16_384, progress: ((UInt64) -> Void)? = nil) throws(EventStoreError) -> VerificationReport {
+        let recordedHead = try head()
+        let from = max(from, 1)
+        let to = min(to ?? recordedHead.position, recordedHead.position)
+        let key = configuration.checkpointKey
+        var report = VerificationReport(firstBadPosition: nil, problem: nil, checkedEvents: 0, from: from, to: to,
+                                        checkpointsVerified: 0, lastCheckpoint: nil, checkpointsUnauthenticated: key == nil)
+        func fail(_ position: UInt64, _ problem: String) -> VerificationReport {
+            report.firstBadPosition = position
+            report.problem = problem
+            return report
+        }
+
+        let checkpoints = try read { txn -> [SignedCheckpoint] in
+            var out: [SignedCheckpoint] = []
+            let cursor = try txn.cursor(dbs.checkpoints)
+            var entry = try cursor.get(MDB_FIRST)
+            while let (_, value) = entry {
+                if let checkpoint = SignedCheckpoint(stored: value) { out.append(checkpoint) }
+                entry = try cursor.get(MDB_NEXT)
+            }
+            return out
+        }
+        for checkpoint in checkpoints {
+            if let key, !checkpoint.isAuthentic(under: key) {
+                return fail(max(checkpoint.position, 1), "signed checkpoint at \(checkpoint.position) has an invalid HMAC")
+            }
+            if checkpoint.position > recordedHead.position {
+                return fail(recordedHead.position + 1, "a signed checkpoint covers position \(checkpoint.position) but the log ends at \(recordedHead.position): events were removed from the end")
+            }
+        }
+        var pending = checkpoints.filter { $0.position >= from - 1 && $0.position <= to }.makeIterator()
+        var nextCheckpoint = pending.next()
+
+        var previous = SHA256Digest.zero
+        if from > 1 {
+            let stored = try read { txn in
+                try BigEndian.bytes(from - 1).withUnsafeBytes { try txn.get(dbs.events, $0).flatMap(EnvelopeCodec.storedHash(of:)) }
+            }
+            guard let stored else { return fail(from - 1, "event \(from - 1) is missing") }
+            previous = stored
+        }
+        while let checkpoint = nextCheckpoint, checkpoint.position < from {
+            if checkpoint.position == from - 1 {
+                guard checkpoint.hash == previous else { return fail(from - 1, "chain hash differs from the signed checkpoint at \(checkpoint.position)") }
+                report.checkpointsVerified += 1
+                report.lastCheckpoint = checkpoint
+            }
+            nextCheckpoint = pending.next()
+        }
+
+        var expected = from
+        var problem: (UInt64, String)?
+        while expected <= to && problem == nil {
+            problem = try read { txn -> (UInt64, String)? in
+                let cursor = try txn.cursor(dbs.events)
+                var entry = try BigEndian.bytes(expected).withUnsafeBytes { try cursor.get(MDB_SET_RANGE, key: $0) }
+                var count = 0
+                while count < pageSize, expected <= to {
+                    guard let (key, value) = entry else {
+                        return (expected, "event \(expected) is missing: the log ends at \(expected - 1) but its head is \(recordedHead.position)")
+                    }
+                    let keyPosition = key.count == 8 ? BigEndian.uint64(key) : 0
+                    if keyPosition != expected {
+                        return (expected, "event \(expected) is missing (next stored key is \(keyPosition))")
+                    }
+                    guard let stored = EnvelopeCodec.storedHash(of: value), let position = EnvelopeCodec.position(of: value) else {
+                        return (expected, "event \(expected) is too short or of an unknown format")
+                    }
+                    if position != expected {
+                        return (expected, "event stored at \(expected) says it is event \(position): reordered or inserted")
+                    }
+                    let computed = previous.bytes.withUnsafeBytes { prev in
+                        SHA256Digest.hash(prev, UnsafeRawBufferPointer(rebasing: value[..<(value.count - SHA256Digest.byteCount)]))
+                    }
+                    guard computed == stored else {
+                        return (expected, "event \(expected) does not match its chain hash: its bytes were altered")
+                    }
+                    do { _ = try EnvelopeCodec.decodeHeader(value) } catch {
+                        return (expected, "event \(expected) cannot be decoded: \(error)")
+                    }
+                    if let checkpoint = nextCheckpoint, checkpoint.position == expected {
+                        guard checkpoint.hash == computed else {
+                            return (expected, "chain hash at \(expected) differs from the signed checkpoint: the chain was rewritten")
+                        }
+                        report.checkpointsVerified += 1
+                        report.lastCheckpoint = checkpoint
+                        nextCheckpoint = pending.next()
+                    }
+                    previous = computed
+                    report.checkedEvents += 1
+                    expected += 1
+                    count += 1
+                    entry = try cursor.get(MDB_NEXT)
+                }
+                return nil
+            }
+            progress?(report.checkedEvents)
+        }
+        if let (position, text) = problem { return fail(position, text) }
+        if to == recordedHead.position, to > 0, previous != recordedHead.hash {
+            return fail(to, "recorded head hash differs from the chain's last hash")
+        }
+        if to == recordedHead.position {
+            // Events stored beyond the recorded head were inserted outside the writer.
+            let extra = try read { txn in
+                try BigEndian.bytes(to + 1).withUnsafeBytes { try txn.get(dbs.events, $0) != nil }
+            }
+            if extra { return fail(to + 1, "event \(to + 1) is stored beyond the recorded head \(to)") }
+        }
+        return report
+    }
+}

@@ -1,0 +1,342 @@
+import CLMDB
+import Dispatch
+import Foundation
+import Synchronization
+
+/// The single owner of LMDB's write transaction: a dedicated thread that takes every append queued
+/// since its last commit, decides them in arrival order inside one write transaction, commits once
+/// (one fsync for the whole group), and only then answers every caller.
+///
+/// Requests in a group are independent: one that fails its expected-version check is answered with
+/// that error and writes nothing, while the others commit. All checks run before the request's
+/// first write, so a failed request never leaves partial writes in the group's transaction. The only
+/// failures after writing starts are LMDB's (`MDB_MAP_FULL`, I/O errors); they abort the whole
+/// transaction, and a full map is grown and the same group retried, so no acknowledged or queued
+/// append is lost.
+///
+/// `@unchecked Sendable`: the queue is guarded by a `Mutex`; every other mutable property
+/// (`head`, `lastCheckpoint`, `scratch`, `streamCount`) is touched only on the writer thread, which
+/// starts in `init` and is joined in `stop()`.
+final class GroupCommitWriter: @unchecked Sendable {
+    enum Request {
+        case append([StreamAppend], AppendMetadata, CheckedContinuation<[AppendResult], any Error>)
+        case checkpoint(CheckedContinuation<SignedCheckpoint, any Error>)
+
+        func fail(_ error: EventStoreError) {
+            switch self {
+            case .append(_, _, let c): c.resume(throwing: error)
+            case .checkpoint(let c): c.resume(throwing: error)
+            }
+        }
+    }
+
+    struct Configuration {
+        var checkpointInterval: UInt64
+        var maxMapSize: Int
+        var maxGroupEvents: Int
+        var clock: @Sendable () -> Int64
+        var checkpointKey: HMACKey?
+        var onCommit: @Sendable (_ head: LogHead, _ groupRequests: Int, _ groupEvents: Int) -> Void
+    }
+
+    private struct Queue {
+        var requests: [Request] = []
+        var stopping = false
+    }
+
+    private let env: LMDBEnvironment
+    private let dbs: LogDatabases
+    private let configuration: Configuration
+    private let queue = Mutex(Queue())
+    private let wakeUp = DispatchSemaphore(value: 0)
+    private let finished = DispatchSemaphore(value: 0)
+
+    // Writer-thread state.
+    private var head: LogHead
+    private var lastCheckpoint: UInt64
+    private var streamCount: UInt64
+    private var scratch: [UInt8] = []
+    private var lastReaderCheck = Date()
+
+    init(env: LMDBEnvironment, dbs: LogDatabases, head: LogHead, lastCheckpoint: UInt64, streamCount: UInt64, configuration: Configuration) {
+        self.env = env
+        self.dbs = dbs
+        self.head = head
+        self.lastCheckpoint = lastCheckpoint
+        self.streamCount = streamCount
+        self.configuration = configuration
+        scratch.reserveCapacity(4096)
+        let thread = Thread { [self] in run() }
+        thread.name = "crm-log-writer"
+        thread.start()
+    }
+
+    /// Queues a request; the caller's continuation is resumed after the commit that includes it.
+    func submit(_ request: Request) {
+        let accepted = queue.withLock { queue -> Bool in
+            guard !queue.stopping else { return false }
+            queue.requests.append(request)
+            return true
+        }
+        if accepted { wakeUp.signal() } else { request.fail(.closed) }
+    }
+
+    /// Finishes every queued request, then stops the thread.
+    func stop() {
+        let first = queue.withLock { queue -> Bool in
+            defer { queue.stopping = true }
+            return !queue.stopping
+        }
+        guard first else { return }
+        wakeUp.signal()
+        finished.wait()
+    }
+
+    private func run() {
+        while true {
+            _ = wakeUp.wait(timeout: .now() + .seconds(30))
+            if Date().timeIntervalSince(lastReaderCheck) > 30 {
+                env.clearStaleReaders()
+                lastReaderCheck = Date()
+            }
+            while true {
+                let (group, stopping) = takeGroup()
+                if !group.isEmpty { commit(group) }
+                if group.isEmpty {
+                    if stopping {
+                        signCheckpointAtClose()
+                        finished.signal()
+                        return
+                    }
+                    break
+                }
+            }
+        }
+    }
+
+    /// Takes queued requests up to `maxGroupEvents` events (at least one request).
+    private func takeGroup() -> ([Request], Bool) {
+        queue.withLock { queue in
+            var taken = 0
+            var events = 0
+            for request in queue.requests {
+                if case .append(let batch, _, _) = request {
+                    let count = batch.reduce(0) { $0 + $1.events.count }
+                    if taken > 0 && events + count > configuration.maxGroupEvents { break }
+                    events += count
+                }
+                taken += 1
+            }
+            let group = Array(queue.requests.prefix(taken))
+            queue.requests.removeFirst(taken)
+            return (group, queue.stopping)
+        }
+    }
+
+    // MARK: Committing a group
+
+    private enum Outcome {
+        case appended([AppendResult])
+        case rejected(EventStoreError)
+        case checkpointed(SignedCheckpoint)
+    }
+
+    /// Head and counters as they evolve inside one transaction; discarded if it aborts.
+    private struct GroupState {
+        var head: LogHead
+        var streamCount: UInt64
+        var lastCheckpoint: UInt64
+        var events = 0
+    }
+
+    private func commit(_ group: [Request]) {
+        while true {
+            let txn: WriteTransaction
+            do { txn = try env.beginWrite() } catch {
+                return group.forEach { $0.fail(.storage("\(error)")) }
+            }
+            var state = GroupState(head: head, streamCount: streamCount, lastCheckpoint: lastCheckpoint)
+            var outcomes: [Outcome] = []
+            outcomes.reserveCapacity(group.count)
+            do {
+                for request in group {
+                    switch request {
+                    case .append(let batch, let metadata, _):
+                        outcomes.append(try decideAndWrite(batch, metadata, txn, &state))
+                    case .checkpoint:
+                        outcomes.append(.checkpointed(try writeCheckpoint(txn, &state)))
+                    }
+                }
+                if state.events > 0 {
+                    if state.head.position - state.lastCheckpoint >= configuration.checkpointInterval, configuration.checkpointKey != nil {
+                        _ = try writeCheckpoint(txn, &state)
+                    }
+                    try txn.put(dbs.meta, MetaKey.head, state.head.stored)
+                    try txn.put(dbs.meta, MetaKey.streamCount, BigEndian.bytes(state.streamCount))
+                }
+            } catch {
+                txn.abort()
+                if (error as? LMDBError)?.isMapFull == true, growMap() { continue }
+                return group.forEach { $0.fail(.storage("\(error)")) }
+            }
+            do {
+                try txn.commit()  // on failure LMDB frees the transaction itself
+            } catch {
+                if (error as? LMDBError)?.isMapFull == true, growMap() { continue }
+                return group.forEach { $0.fail(.storage("\(error)")) }
+            }
+            head = state.head
+            streamCount = state.streamCount
+            lastCheckpoint = state.lastCheckpoint
+            configuration.onCommit(head, group.count, state.events)
+            for (request, outcome) in zip(group, outcomes) {
+                switch (request, outcome) {
+                case (.append(_, _, let c), .appended(let results)): c.resume(returning: results)
+                case (.append(_, _, let c), .rejected(let error)): c.resume(throwing: error)
+                case (.checkpoint(let c), .checkpointed(let checkpoint)): c.resume(returning: checkpoint)
+                default: request.fail(.storage("internal: outcome does not match request"))
+                }
+            }
+            return
+        }
+    }
+
+    /// Doubles the map (up to the configured maximum). Returns false when it cannot grow further.
+    private func growMap() -> Bool {
+        let next = min(env.mapSize * 2, configuration.maxMapSize)
+        guard next > env.mapSize else { return false }
+        do { try env.growMap(to: next) } catch { return false }
+        return true
+    }
+
+    private func writeCheckpoint(_ txn: WriteTransaction, _ state: inout GroupState) throws -> SignedCheckpoint {
+        guard let key = configuration.checkpointKey else {
+            throw LMDBError(operation: "sign checkpoint (no checkpoint key configured)", code: EINVAL)
+        }
+        let checkpoint = SignedCheckpoint.sign(position: state.head.position, hash: state.head.hash, at: configuration.clock(), key: key)
+        try txn.put(dbs.checkpoints, BigEndian.bytes(checkpoint.position), checkpoint.stored)
+        state.lastCheckpoint = checkpoint.position
+        return checkpoint
+    }
+
+    private func signCheckpointAtClose() {
+        guard configuration.checkpointKey != nil, head.position > lastCheckpoint else { return }
+        guard let txn = try? env.beginWrite() else { return }
+        var state = GroupState(head: head, streamCount: streamCount, lastCheckpoint: lastCheckpoint)
+        do {
+            _ = try writeCheckpoint(txn, &state)
+            try txn.commit()
+            lastCheckpoint = state.lastCheckpoint
+        } catch {
+            txn.abort()
+        }
+    }
+
+    // MARK: Deciding one append
+
+    private func decideAndWrite(_ batch: [StreamAppend], _ metadata: AppendMetadata, _ txn: WriteTransaction, _ state: inout GroupState) throws -> Outcome {
+        if let problem = AppendValidation.problem(in: batch, metadata: metadata) {
+            return .rejected(.invalidAppend(problem))
+        }
+        switch try storedCopies(of: batch, txn) {
+        case .none: break
+        case .some(.success(let results)): return .appended(results)
+        case .some(.failure(let error)): return .rejected(error)
+        }
+        var versions: [String: UInt64] = [:]
+        for append in batch {
+            let actual = try versions[append.stream] ?? currentVersion(of: append.stream, txn)
+            guard append.expected.isSatisfied(by: actual) else {
+                return .rejected(.wrongExpectedVersion(stream: append.stream, expected: append.expected, actual: actual))
+            }
+            versions[append.stream] = actual + UInt64(append.events.count)
+        }
+        versions.removeAll(keepingCapacity: true)
+        var results: [AppendResult] = []
+        for append in batch {
+            var version = try versions[append.stream] ?? currentVersion(of: append.stream, txn)
+            if version == 0 { state.streamCount += 1 }
+            var positions: [UInt64] = []
+            positions.reserveCapacity(append.events.count)
+            for event in append.events {
+                version += 1
+                try write(event, stream: append.stream, version: version, metadata, txn, &state)
+                positions.append(state.head.position)
+            }
+            versions[append.stream] = version
+            results.append(AppendResult(stream: append.stream, positions: positions, streamVersion: version, wasAlreadyStored: false))
+        }
+        return .appended(results)
+    }
+
+    private func write(_ event: ProposedEvent, stream: String, version: UInt64, _ metadata: AppendMetadata, _ txn: WriteTransaction, _ state: inout GroupState) throws {
+        let position = state.head.position + 1
+        let recordedAt = max(configuration.clock(), state.head.recordedAt)
+        EnvelopeCodec.encode(
+            .init(position: position, streamVersion: version, recordedAt: recordedAt, stream: stream, event: event,
+                  actor: metadata.actor, source: metadata.source, correlationId: metadata.correlationId,
+                  causationId: metadata.causationId, reason: metadata.reason),
+            into: &scratch)
+        let hash = state.head.hash.bytes.withUnsafeBytes { previous in
+            scratch.withUnsafeBytes { record in SHA256Digest.hash(previous, record) }
+        }
+        scratch.append(contentsOf: hash.bytes)
+        let positionKey = BigEndian.bytes(position)
+        try positionKey.withUnsafeBytes { (key) in
+            try scratch.withUnsafeBytes { (value) in
+                try txn.put(dbs.events, key, value, flags: MDB_APPEND)
+            }
+            try withUnsafeBytes(of: event.id.uuid) { (id) in
+                try txn.put(dbs.eventIds, id, key, flags: MDB_NOOVERWRITE)
+            }
+            try withUTF8Bytes(metadata.actor.id) { try txn.put(dbs.actors, $0, key) }
+        }
+        try (BigEndian.bytes(version) + positionKey).withUnsafeBytes { (value) in
+            try withUTF8Bytes(stream) { try txn.put(dbs.streams, $0, value) }
+        }
+        state.head = LogHead(position: position, hash: hash, recordedAt: recordedAt)
+        state.events += 1
+    }
+
+    private func currentVersion(of stream: String, _ txn: WriteTransaction) throws -> UInt64 {
+        try StreamIndex.currentVersion(of: stream, dbs: dbs, txn)
+    }
+
+    /// Idempotency: nil when no event of the batch is stored yet; the original results when every
+    /// event is stored with the same content; a conflict when only some are, or content differs.
+    private func storedCopies(of batch: [StreamAppend], _ txn: WriteTransaction) throws -> Result<[AppendResult], EventStoreError>? {
+        var results: [AppendResult] = []
+        var firstStored: (id: UUID, position: UInt64)?
+        var anyMissing = false
+        for append in batch {
+            var positions: [UInt64] = []
+            var lastVersion: UInt64 = 0
+            for event in append.events {
+                guard let found = try withUnsafeBytes(of: event.id.uuid, { try txn.get(dbs.eventIds, $0) }) else {
+                    anyMissing = true
+                    continue
+                }
+                let position = BigEndian.uint64(found)
+                if firstStored == nil { firstStored = (event.id, position) }
+                let matches = try BigEndian.bytes(position).withUnsafeBytes { key -> Bool in
+                    guard let record = try txn.get(dbs.events, key), let stored = try? EnvelopeCodec.decode(record) else { return false }
+                    lastVersion = stored.streamVersion
+                    return stored.stream == append.stream && stored.type == event.type
+                        && stored.schemaVersion == event.schemaVersion && stored.data == event.data && stored.sealed == event.sealed
+                }
+                guard matches else { return .failure(.eventIdConflict(id: event.id, storedAt: position)) }
+                positions.append(position)
+            }
+            results.append(AppendResult(stream: append.stream, positions: positions, streamVersion: lastVersion, wasAlreadyStored: true))
+        }
+        guard let firstStored else { return nil }
+        if anyMissing { return .failure(.eventIdConflict(id: firstStored.id, storedAt: firstStored.position)) }
+        return .success(results)
+    }
+}
+
+/// Calls `body` with the UTF-8 bytes of `string`, valid only during the call.
+func withUTF8Bytes<T>(_ string: String, _ body: (UnsafeRawBufferPointer) throws -> T) rethrows -> T {
+    var string = string
+    return try string.withUTF8 { try body(UnsafeRawBufferPointer($0)) }
+}

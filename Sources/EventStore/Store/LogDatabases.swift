@@ -1,0 +1,56 @@
+import CLMDB
+
+/// The named databases of the log environment and what their keys mean.
+///
+/// | database      | key                               | value                                   |
+/// |---------------|-----------------------------------|-----------------------------------------|
+/// | `events`      | position, u64 BE                  | envelope (`EnvelopeCodec`), hash at end |
+/// | `streams`     | stream id, UTF-8 (dup-sorted)     | version u64 BE ‖ position u64 BE        |
+/// | `event_ids`   | event id, 16 bytes                | position u64 BE                         |
+/// | `actors`      | actor id, UTF-8 (dup-sorted)      | position u64 BE                         |
+/// | `checkpoints` | position, u64 BE                  | `SignedCheckpoint` (80 bytes)           |
+/// | `meta`        | ASCII name                        | see `MetaKey`                           |
+struct LogDatabases {
+    let events: MDB_dbi
+    let streams: MDB_dbi
+    let eventIds: MDB_dbi
+    let actors: MDB_dbi
+    let checkpoints: MDB_dbi
+    let meta: MDB_dbi
+
+    static let count: UInt32 = 6
+
+    init(opening env: LMDBEnvironment, in txn: WriteTransaction) throws {
+        let dupFixed = MDB_DUPSORT | MDB_DUPFIXED
+        events = try env.openDatabase("events", flags: 0, in: txn)
+        streams = try env.openDatabase("streams", flags: dupFixed, in: txn)
+        eventIds = try env.openDatabase("event_ids", flags: 0, in: txn)
+        actors = try env.openDatabase("actors", flags: dupFixed, in: txn)
+        checkpoints = try env.openDatabase("checkpoints", flags: 0, in: txn)
+        meta = try env.openDatabase("meta", flags: 0, in: txn)
+    }
+}
+
+/// Keys of the `meta` database.
+enum MetaKey {
+    /// `"crm-eventlog/1"`: written when the log is created, checked on every open.
+    static let format = Array("format".utf8)
+    /// position u64 BE ‖ hash (32) ‖ recorded ms i64 BE of the last event: lets verification notice
+    /// a log whose tail was cut off.
+    static let head = Array("head".utf8)
+    /// Number of distinct streams, u64 BE.
+    static let streamCount = Array("stream_count".utf8)
+
+    static let formatValue = Array("crm-eventlog/1".utf8)
+}
+
+extension LogHead {
+    var stored: [UInt8] {
+        BigEndian.bytes(position) + hash.bytes + BigEndian.bytes(UInt64(bitPattern: recordedAt))
+    }
+
+    init?(stored bytes: UnsafeRawBufferPointer) {
+        guard bytes.count == 48, let hash = SHA256Digest(bytes: bytes[8..<40]) else { return nil }
+        self.init(position: BigEndian.uint64(bytes), hash: hash, recordedAt: Int64(bitPattern: BigEndian.uint64(bytes, at: 40)))
+    }
+}
