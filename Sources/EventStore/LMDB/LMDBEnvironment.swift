@@ -14,9 +14,12 @@ final class LMDBEnvironment: @unchecked Sendable {
     let env: OpaquePointer
     let mapLock = ReadersWriterLock()
     private(set) var mapSize: Int
+    /// Released only after `mdb_env_close` (properties are destroyed after `deinit`'s body), so
+    /// another opener can never see the environment open twice.
+    private let directoryLock: DirectoryLock?
 
     /// Opens (creating if asked) the environment at `path`.
-    init(path: String, mapSize: Int, maxDatabases: UInt32, maxReaders: UInt32 = 1024, readOnly: Bool = false) throws {
+    init(path: String, mapSize: Int, maxDatabases: UInt32, maxReaders: UInt32 = 1024, readOnly: Bool = false, holding directoryLock: DirectoryLock? = nil) throws {
         var handle: OpaquePointer?
         try check(mdb_env_create(&handle), "mdb_env_create")
         guard let handle else { throw LMDBError(operation: "mdb_env_create", code: 12) }
@@ -32,6 +35,7 @@ final class LMDBEnvironment: @unchecked Sendable {
             throw error
         }
         env = handle
+        self.directoryLock = directoryLock
         var info = MDB_envinfo()
         mdb_env_info(handle, &info)
         self.mapSize = max(mapSize, info.me_mapsize)
@@ -93,6 +97,20 @@ final class LMDBEnvironment: @unchecked Sendable {
         var info = MDB_envinfo()
         mdb_env_info(env, &info)
         return info
+    }
+
+    /// Reader slots currently held by open read transactions of any process.
+    func activeReaderCount() -> Int {
+        var lines: [String] = []
+        withUnsafeMutablePointer(to: &lines) { pointer in
+            _ = mdb_reader_list(env, { message, context in
+                let lines = context!.assumingMemoryBound(to: [String].self)
+                lines.pointee.append(String(cString: message!))
+                return 0
+            }, UnsafeMutableRawPointer(pointer))
+        }
+        // One header line, then one line per active reader; "(no active readers)" when none.
+        return lines.joined().split(separator: "\n").filter { $0.contains(where: \.isNumber) && !$0.contains("pid") }.count
     }
 
     /// Page size, for computing the file's used size.

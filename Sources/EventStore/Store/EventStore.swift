@@ -56,7 +56,6 @@ public final class EventStore: Sendable {
     let configuration: Configuration
     private let writer: GroupCommitWriter
     let headWatch: HeadWatch
-    private let lock: DirectoryLock
     let metrics: WriterMetrics
 
     /// Opens the store in `directory` (the log lives in `directory/log`).
@@ -85,11 +84,11 @@ public final class EventStore: Sendable {
             }
         }
         guard fm.isWritableFile(atPath: directory) else { throw .storage("\(directory) is not writable") }
-        lock = try DirectoryLock(directory: directory)
+        let lock = try DirectoryLock(directory: directory)
         self.directory = directory
         self.configuration = configuration
         do {
-            env = try LMDBEnvironment(path: logPath, mapSize: configuration.initialMapSize, maxDatabases: LogDatabases.count + 2)
+            env = try LMDBEnvironment(path: logPath, mapSize: configuration.initialMapSize, maxDatabases: LogDatabases.count + 2, holding: lock)
         } catch let error as LMDBError {
             if error.code == MDB_INVALID || error.code == MDB_VERSION_MISMATCH {
                 throw .notAnEventStore(path: directory, reason: "log/data.mdb is not an LMDB file of a supported version")

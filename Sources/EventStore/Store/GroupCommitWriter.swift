@@ -66,7 +66,9 @@ final class GroupCommitWriter: @unchecked Sendable {
         self.streamCount = streamCount
         self.configuration = configuration
         scratch.reserveCapacity(4096)
-        let thread = Thread { [self] in run() }
+        // Unowned: the store keeps the writer alive until `stop()` has seen the thread finish, and the
+        // thread touches nothing after signalling that.
+        let thread = Thread { [unowned self] in run() }
         thread.name = "crm-log-writer"
         thread.start()
     }

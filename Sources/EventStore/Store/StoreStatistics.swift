@@ -12,7 +12,8 @@ public struct StoreStatistics: Sendable, Codable, Equatable {
     public var lastCheckpointPosition: UInt64?
     public var mapSizeBytes: UInt64
     public var usedBytes: UInt64
-    public var readersInUse: UInt32
+    /// Reader slots held right now by open read transactions.
+    public var readersInUse: Int
     public var maxReaders: UInt32
     /// Commits since the store was opened, and the events and requests they carried: the ratio is
     /// the average group-commit batch size.
@@ -45,7 +46,7 @@ extension EventStore {
                 streams: streams, actors: actors, checkpoints: UInt64(checkpoints.ms_entries),
                 lastCheckpointPosition: lastCheckpoint, mapSizeBytes: UInt64(info.me_mapsize),
                 usedBytes: UInt64(info.me_last_pgno + 1) * UInt64(env.pageSize()),
-                readersInUse: info.me_numreaders, maxReaders: info.me_maxreaders,
+                readersInUse: env.activeReaderCount(), maxReaders: info.me_maxreaders,
                 commitsSinceOpen: written.commits, requestsSinceOpen: written.committedRequests,
                 eventsSinceOpen: written.committedEvents, largestGroupSinceOpen: written.largestGroup)
         }
