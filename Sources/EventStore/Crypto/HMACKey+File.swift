@@ -2,13 +2,15 @@ import Foundation
 
 extension HMACKey {
     /// Reads a key file (64 hex characters, optional trailing newline). With `createIfMissing`, a
-    /// missing file is created with a fresh random key, readable by its owner only.
+    /// missing file (and its directory) is created with a fresh random key, readable by its owner only.
     ///
     /// - Throws: `EventStoreError.storage` with the path and the reason (unreadable, not hex, too short).
     public static func load(file path: String, createIfMissing: Bool) throws(EventStoreError) -> HMACKey {
         let fm = FileManager.default
         if !fm.fileExists(atPath: path) {
             guard createIfMissing else { throw .storage("checkpoint key file \(path) does not exist") }
+            let parent = (path as NSString).deletingLastPathComponent
+            if !parent.isEmpty { try? fm.createDirectory(atPath: parent, withIntermediateDirectories: true) }
             let key = secureRandomBytes(32)
             let created = fm.createFile(atPath: path, contents: Data((hexString(key) + "\n").utf8), attributes: [.posixPermissions: 0o600])
             guard created else { throw .storage("cannot create checkpoint key file \(path)") }
