@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
     ],
     targets: [
         // System libraries from Debian: liblmdb-dev, libssl-dev, libsqlite3-dev (benchmark peer only).
@@ -52,6 +53,10 @@ let package = Package(
             ]
         ),
         .testTarget(name: "EventStoreTests", dependencies: ["EventStore", "CLMDB"]),
+        .testTarget(
+            name: "DomainTests",
+            dependencies: ["Domain", "EventStore", .product(name: "PropertyBased", package: "swift-property-based")]
+        ),
         .testTarget(
             name: "ServerTests",
             dependencies: [

@@ -1,1 +1,0 @@
-/// The CRM domain: commands, events and invariants (issue 3).
