@@ -175,3 +175,25 @@ struct AppendTests {
         #expect(try store.verify().isIntact)
     }
 }
+
+@Suite("Appending with per-stream metadata")
+struct PerStreamMetadataTests {
+    @Test("each part of a batch can carry its own actor and source, committed atomically")
+    func perPartMetadata() async throws {
+        let dir = TemporaryDirectory()
+        let store = try openStore(dir.path)
+        let bob = AppendMetadata(actor: Actor(id: "bob", role: "agent"), source: Source(clientAddress: "203.0.113.9", userAgent: "cti", host: "pbx"))
+        try await store.append([
+            StreamAppend(stream: "s", expected: .noStream, events: [event()]),
+            StreamAppend(stream: "s", expected: .exact(1), events: [event()], metadata: bob),
+        ], metadata: testMetadata)
+        let events = try store.readStream("s")
+        #expect(events.map(\.actor.id) == ["alice", "bob"])
+        #expect(events[1].source.host == "pbx")
+        #expect(try store.read(actor: "bob").map(\.position) == [2])
+        await #expect(throws: EventStoreError.invalidAppend("actor id is empty")) {
+            try await store.append([StreamAppend(stream: "s", expected: .any, events: [event()],
+                                                 metadata: AppendMetadata(actor: Actor(id: "", role: "x"), source: .local()))], metadata: testMetadata)
+        }
+    }
+}

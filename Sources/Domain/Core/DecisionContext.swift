@@ -18,6 +18,15 @@ public struct DecisionContext: Sendable {
         self.duplicateMatches = duplicateMatches
     }
 
+    /// This context with the referenced records loaded.
+    public func resolving(_ references: [RecordReference], with loader: any AggregateLoader) throws -> DecisionContext {
+        var context = self
+        for reference in references {
+            if let record = try reference.load(loader) { context.records[reference.stream] = record }
+        }
+        return context
+    }
+
     /// The referenced aggregate `A` with `id`, or nil if it does not exist.
     public func record<A: Aggregate>(_ type: A.Type, _ id: String) -> A? {
         records[A.stream(id)] as? A

@@ -24,9 +24,16 @@ extension DomainCommand {
     public var references: [RecordReference] { [] }
 }
 
+/// Loads aggregate states: the command handler (from the log and its cache) and a command batch
+/// (which also sees the events its earlier commands decided but has not appended yet).
+public protocol AggregateLoader {
+    /// The aggregate's state and the stream version it reflects (0: no stream).
+    func load<A: Aggregate>(_ type: A.Type, id: String) throws -> (state: A, version: UInt64)
+}
+
 /// Names another aggregate a command needs to see.
 public struct RecordReference: Sendable, Hashable {
-    let load: @Sendable (CommandHandler) throws -> (any Aggregate)?
+    let load: @Sendable (any AggregateLoader) throws -> (any Aggregate)?
     public let stream: String
 
     public static func == (lhs: RecordReference, rhs: RecordReference) -> Bool { lhs.stream == rhs.stream }
@@ -34,8 +41,8 @@ public struct RecordReference: Sendable, Hashable {
 
     /// The aggregate `A` with `id`; loaded as nil when its stream does not exist.
     public static func record<A: Aggregate>(_ type: A.Type, _ id: String) -> RecordReference {
-        RecordReference(load: { handler in
-            let (state, version) = try handler.load(A.self, id: id)
+        RecordReference(load: { loader in
+            let (state, version) = try loader.load(A.self, id: id)
             return version == 0 ? nil : state
         }, stream: A.stream(id))
     }

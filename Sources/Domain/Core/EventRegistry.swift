@@ -118,13 +118,94 @@ public struct EventRegistry: Sendable {
 }
 
 /// ISO-8601 UTC timestamps with milliseconds, the one textual time format of the domain.
+///
+/// Hand-written because it sits on the hot path of every event encoded and every command imported,
+/// and because it must round to the millisecond exactly (a `Date` holds a binary fraction, so
+/// `…05.678` must not come back as `…05.677`).
 public enum Timestamp {
+    /// `2026-01-02T03:04:05.678Z`.
     public static func format(_ date: Date) -> String {
-        date.formatted(.iso8601.year().month().day().dateSeparator(.dash).time(includingFractionalSeconds: true).timeSeparator(.colon).timeZone(separator: .omitted))
+        let ms = Int64((date.timeIntervalSince1970 * 1000).rounded())
+        return format(milliseconds: ms)
     }
 
+    /// Formats milliseconds since the epoch.
+    public static func format(milliseconds ms: Int64) -> String {
+        let days = ms >= 0 ? ms / 86_400_000 : (ms - 86_399_999) / 86_400_000
+        let msOfDay = ms - days * 86_400_000
+        let (year, month, day) = civil(fromDays: days)
+        let seconds = msOfDay / 1000
+        var out = [UInt8]()
+        out.reserveCapacity(24)
+        func digits(_ value: Int64, _ count: Int) {
+            var divisor: Int64 = 1
+            for _ in 1..<count { divisor *= 10 }
+            var v = value
+            for _ in 0..<count {
+                out.append(UInt8(48 + (v / divisor) % 10))
+                v %= divisor
+                divisor /= 10
+                if divisor == 0 { divisor = 1 }
+            }
+        }
+        digits(year, 4); out.append(45); digits(month, 2); out.append(45); digits(day, 2); out.append(84)
+        digits(seconds / 3600, 2); out.append(58); digits(seconds / 60 % 60, 2); out.append(58); digits(seconds % 60, 2)
+        out.append(46); digits(msOfDay % 1000, 3); out.append(90)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Parses `YYYY-MM-DDTHH:MM:SS[.fff]Z`, or any ISO-8601 form Foundation reads (offsets).
     public static func parse(_ text: String) -> Date? {
-        if let date = try? Date(text, strategy: .iso8601.year().month().day().dateSeparator(.dash).time(includingFractionalSeconds: true).timeSeparator(.colon).timeZone(separator: .omitted)) { return date }
+        if let ms = parseMilliseconds(text) { return Date(timeIntervalSince1970: Double(ms) / 1000) }
         return try? Date(text, strategy: .iso8601)
+    }
+
+    /// Milliseconds since the epoch of a UTC timestamp in the fast form, or nil.
+    public static func parseMilliseconds(_ text: String) -> Int64? {
+        let u = Array(text.utf8)
+        guard u.count >= 20, u[4] == 45, u[7] == 45, u[10] == 84 || u[10] == 32, u[13] == 58, u[16] == 58, u.last == 90 else { return nil }
+        func number(_ range: Range<Int>) -> Int64? {
+            var value: Int64 = 0
+            for i in range {
+                guard (48...57).contains(u[i]) else { return nil }
+                value = value * 10 + Int64(u[i] - 48)
+            }
+            return value
+        }
+        guard let year = number(0..<4), let month = number(5..<7), let day = number(8..<10),
+              let hour = number(11..<13), let minute = number(14..<16), let second = number(17..<19),
+              (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61 else { return nil }
+        var millis: Int64 = 0
+        if u.count > 20 {
+            guard u[19] == 46, u.count >= 22, let fraction = number(20..<(u.count - 1)) else { return nil }
+            let digits = u.count - 21
+            var scaled = fraction
+            if digits < 3 { for _ in digits..<3 { scaled *= 10 } } else { for _ in 3..<digits { scaled /= 10 } }
+            millis = scaled
+        }
+        let days = daysFromCivil(year: year, month: month, day: day)
+        return ((days * 24 + hour) * 60 + minute) * 60_000 + second * 1000 + millis
+    }
+
+    // Howard Hinnant's days-from-civil algorithms (proleptic Gregorian calendar).
+    static func daysFromCivil(year: Int64, month: Int64, day: Int64) -> Int64 {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let doy = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146_097 + doe - 719_468
+    }
+
+    static func civil(fromDays days: Int64) -> (Int64, Int64, Int64) {
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let day = doy - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        return (yoe + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 }

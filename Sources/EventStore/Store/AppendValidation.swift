@@ -12,6 +12,14 @@ enum AppendValidation {
 
     static func problem(in batch: [StreamAppend], metadata: AppendMetadata) -> String? {
         guard !batch.isEmpty else { return "no streams in the append" }
+        if let problem = problem(in: metadata) { return problem }
+        for append in batch {
+            if let override = append.metadata, let problem = problem(in: override) { return problem }
+        }
+        return problem(inStreams: batch)
+    }
+
+    private static func problem(in metadata: AppendMetadata) -> String? {
         if metadata.actor.id.utf8.isEmpty { return "actor id is empty" }
         if metadata.actor.id.utf8.count > maxActorBytes { return "actor id is longer than \(maxActorBytes) bytes" }
         for (name, value) in [("actor role", metadata.actor.role), ("client address", metadata.source.clientAddress),
@@ -19,6 +27,10 @@ enum AppendValidation {
                               ("reason", metadata.reason ?? "")] where value.utf8.count > maxStringBytes {
             return "\(name) is longer than \(maxStringBytes) bytes"
         }
+        return nil
+    }
+
+    private static func problem(inStreams batch: [StreamAppend]) -> String? {
         var ids = Set<[UInt8]>()
         for append in batch {
             if append.stream.utf8.isEmpty { return "stream id is empty" }

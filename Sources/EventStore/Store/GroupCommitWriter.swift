@@ -16,7 +16,8 @@ import Synchronization
 ///
 /// `@unchecked Sendable`: the queue is guarded by a `Mutex`; every other mutable property
 /// (`head`, `lastCheckpoint`, `scratch`, `streamCount`) is touched only on the writer thread, which
-/// starts in `init` and is joined in `stop()`.
+/// starts in `init` and is joined in `stop()`; `thread` is set once in `init`, before anything else
+/// can reach the writer.
 final class GroupCommitWriter: @unchecked Sendable {
     enum Request {
         case append([StreamAppend], AppendMetadata, CheckedContinuation<[AppendResult], any Error>)
@@ -49,7 +50,7 @@ final class GroupCommitWriter: @unchecked Sendable {
     private let configuration: Configuration
     private let queue = Mutex(Queue())
     private let wakeUp = DispatchSemaphore(value: 0)
-    private let finished = DispatchSemaphore(value: 0)
+    private var thread: JoinableThread?
 
     // Writer-thread state.
     private var head: LogHead
@@ -66,11 +67,8 @@ final class GroupCommitWriter: @unchecked Sendable {
         self.streamCount = streamCount
         self.configuration = configuration
         scratch.reserveCapacity(4096)
-        // Unowned: the store keeps the writer alive until `stop()` has seen the thread finish, and the
-        // thread touches nothing after signalling that.
-        let thread = Thread { [unowned self] in run() }
-        thread.name = "crm-log-writer"
-        thread.start()
+        // Unowned: the store keeps the writer alive until `stop()` has joined the thread.
+        thread = JoinableThread(name: "crm-log-writer") { [unowned self] in run() }
     }
 
     /// Queues a request; the caller's continuation is resumed after the commit that includes it.
@@ -91,7 +89,7 @@ final class GroupCommitWriter: @unchecked Sendable {
         }
         guard first else { return }
         wakeUp.signal()
-        finished.wait()
+        thread?.join()
     }
 
     private func run() {
@@ -107,7 +105,6 @@ final class GroupCommitWriter: @unchecked Sendable {
                 if group.isEmpty {
                     if stopping {
                         signCheckpointAtClose()
-                        finished.signal()
                         return
                     }
                     break
@@ -262,7 +259,7 @@ final class GroupCommitWriter: @unchecked Sendable {
             positions.reserveCapacity(append.events.count)
             for event in append.events {
                 version += 1
-                try write(event, stream: append.stream, version: version, metadata, txn, &state)
+                try write(event, stream: append.stream, version: version, append.metadata ?? metadata, txn, &state)
                 positions.append(state.head.position)
             }
             versions[append.stream] = version

@@ -3,15 +3,21 @@ import Foundation
 /// Events for one stream with the version the caller expects it to be at.
 ///
 /// A list of these is one atomic append: all streams get their events, or none does.
+/// The same stream may appear more than once in one append; each occurrence's expected version is
+/// checked against the stream as the earlier occurrences left it. `metadata`, when set, replaces the
+/// append's metadata for these events: a batched import of many commands keeps each command's actor
+/// and source while committing them together.
 public struct StreamAppend: Sendable, Equatable {
     public var stream: String
     public var expected: ExpectedVersion
     public var events: [ProposedEvent]
+    public var metadata: AppendMetadata?
 
-    public init(stream: String, expected: ExpectedVersion, events: [ProposedEvent]) {
+    public init(stream: String, expected: ExpectedVersion, events: [ProposedEvent], metadata: AppendMetadata? = nil) {
         self.stream = stream
         self.expected = expected
         self.events = events
+        self.metadata = metadata
     }
 }
 
