@@ -1,7 +1,157 @@
 import ArgumentParser
+import EventStore
+import Foundation
+import Logging
+import Server
 
-/// Placeholder until its owner lands the real command.
+/// `crm serve`: the HTTP API over an event store, until SIGINT or SIGTERM.
 struct ServeCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "serve")
-    func run() async throws { throw ValidationError("not implemented yet") }
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the HTTP API over an event store (created if missing).",
+        discussion: """
+            Every option can also come from the environment: CRM_DATA, CRM_HOST, CRM_PORT, \
+            CRM_CHECKPOINT_KEY; LOG_LEVEL sets the log level (trace, debug, info, notice, warning, \
+            error). Without a checkpoint key, <dir>/checkpoint.key is used and created for a new \
+            store; production should keep the key outside the data directory. SIGINT or SIGTERM \
+            stops the server gracefully: requests in flight finish, then the store signs a final \
+            checkpoint and closes.
+            """
+    )
+
+    @OptionGroup var dataOptions: DataOptions
+
+    @Option(help: ArgumentHelp("The address to listen on (default: $CRM_HOST, else 127.0.0.1).", valueName: "host"))
+    var host: String?
+
+    @Option(help: ArgumentHelp("The port to listen on (default: $CRM_PORT, else 8080).", valueName: "port"))
+    var port: Int?
+
+    @OptionGroup var keyOptions: CheckpointKeyOptions
+
+    @Flag(help: "Import the demo history into an empty log, then print example requests.")
+    var demo = false
+
+    @Option(help: ArgumentHelp("The demo history to import (default: Fixtures/demo-events.ndjson).", valueName: "file"))
+    var fixtures: String?
+
+    func validate() throws {
+        _ = try resolvedPort()
+    }
+
+    func run() async throws {
+        let level = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0.lowercased()) } ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "crm.server")
+        let environment = ProcessInfo.processInfo.environment
+        let directory = try dataOptions.directory()
+        let host = host ?? environment["CRM_HOST"].flatMap { $0.isEmpty ? nil : $0 } ?? "127.0.0.1"
+        let port = try resolvedPort()
+
+        let key = try loadOrCreateKey(directory: directory, logger: logger)
+        let store: EventStore
+        do {
+            store = try EventStore(directory: directory, configuration: .init(
+                createIfMissing: true, checkpointKey: key, logger: Logger(label: "crm.eventstore")))
+        } catch {
+            throw CommandFailure.exit("serve", error.description)
+        }
+        logger.info("event store open", metadata: ["directory": "\(directory)", "head": "\((try? store.head().position) ?? 0)"])
+
+        if demo {
+            let path = fixtures ?? "Fixtures/demo-events.ndjson"
+            do {
+                let demo = try DemoImport(contentsOf: path)
+                logger.info("importing the demo history unless it is already there", metadata: ["file": "\(path)", "events": "\(demo.count)"])
+                let outcome = try await demo.importIfEmpty(into: store, logger: logger)
+                if let skipped = outcome.skipped {
+                    logger.notice("demo import skipped: \(skipped)")
+                } else {
+                    // Sign at once, so /v1/audit/verify shows a verified checkpoint from the start.
+                    try await store.signCheckpoint()
+                }
+            } catch let failure as DemoImport.Failure {
+                throw CommandFailure.exit("serve", failure.description)
+            } catch let error as EventStoreError {
+                throw CommandFailure.exit("serve", "demo import failed: \(error.description)")
+            }
+        }
+
+        let address = "http://\(host.contains(":") ? "[\(host)]" : host):\(port)"
+        do {
+            try await runServer(
+                store: store, configuration: ServerConfiguration(host: host, port: port), logger: logger,
+                onServerRunning: { [demo] in
+                    logger.info("CRM API listening on \(address)")
+                    if demo { FileHandle.standardOutput.write(Data(Self.demoGreeting(address: address).utf8)) }
+                })
+        } catch {
+            throw CommandFailure.exit("serve", "cannot serve on \(address): \(error)")
+        }
+    }
+
+    private func resolvedPort() throws -> Int {
+        if let port {
+            guard (0...65535).contains(port) else { throw ValidationError("--port must be from 0 to 65535.") }
+            return port
+        }
+        guard let text = ProcessInfo.processInfo.environment["CRM_PORT"], !text.isEmpty else { return 8080 }
+        guard let value = Int(text), (0...65535).contains(value) else {
+            throw ValidationError("CRM_PORT must be a port number from 0 to 65535, not '\(text)'.")
+        }
+        return value
+    }
+
+    /// The key from --checkpoint-key / CRM_CHECKPOINT_KEY (which must exist), else the default in
+    /// the data directory, created for a store that has no signed checkpoints yet.
+    private func loadOrCreateKey(directory: String, logger: Logger) throws -> HMACKey {
+        let (path, isDefault) = keyOptions.location(dataDirectory: directory)
+        guard isDefault else { return try StoreOpening.loadKey(path, create: false, command: "serve") }
+        if !FileManager.default.fileExists(atPath: path) {
+            // Open the store once without a key: this creates a new store (or refuses a foreign
+            // directory) before any key file is written into it, and tells whether checkpoints
+            // signed under a key that has gone missing would be orphaned by a new one.
+            do {
+                let probe = try EventStore(directory: directory, configuration: .init(
+                    createIfMissing: true, logger: Logger(label: "crm.eventstore")))
+                let signed = try probe.checkpoints()
+                probe.close()
+                if !signed.isEmpty {
+                    throw CommandFailure.exit("serve", """
+                        the log has \(signed.count) signed checkpoints but its key \(path) is missing; \
+                        pass --checkpoint-key <file> with the key that signed them
+                        """)
+                }
+            } catch let error as EventStoreError {
+                throw CommandFailure.exit("serve", error.description)
+            }
+            let key = try StoreOpening.loadKey(path, create: true, command: "serve")
+            logger.notice("""
+                created checkpoint key \(path); in production keep the key outside the data directory \
+                (--checkpoint-key or CRM_CHECKPOINT_KEY) so that whoever can rewrite the log cannot re-sign it
+                """)
+            return key
+        }
+        logger.notice("""
+            checkpoint key is inside the data directory (\(path)); in production keep it elsewhere \
+            (--checkpoint-key or CRM_CHECKPOINT_KEY)
+            """)
+        return try StoreOpening.loadKey(path, create: false, command: "serve")
+    }
+
+    static func demoGreeting(address: String) -> String {
+        """
+
+        CRM demo API at \(address)   (Ctrl-C to stop)
+
+          curl -s '\(address)/v1/events?limit=3'
+          curl -s '\(address)/v1/streams/customer-C0001/events?direction=backward&limit=5'
+          curl -s '\(address)/v1/audit/events?actor=nina.petrova&limit=5'
+
+        """
+    }
 }

@@ -156,3 +156,42 @@ struct TamperTests {
         #expect(report.checkedEvents == 11)
     }
 }
+
+@Suite("Checkpoints at close")
+struct CloseCheckpointTests {
+    @Test("a store opened only to read never signs a checkpoint over a chain it did not write")
+    func readOnlySessionSignsNothing() async throws {
+        let dir = TemporaryDirectory()
+        do {
+            let store = try openStore(dir.path, checkpointInterval: 1000)
+            for _ in 0..<5 { try await store.append("s", [event()], expected: .any, metadata: testMetadata) }
+            store.close()
+        }
+        // The writer signed at close, over its own events.
+        do {
+            let store = try openStore(dir.path)
+            #expect(try store.checkpoints().map(\.position) == [5])
+            store.close()
+        }
+        // Tamper, then open and close without writing: still only the honest checkpoint.
+        let raw = try RawLMDB(directory: dir.path)
+        try raw.write("events") { txn, dbi in
+            var value = try #require(raw.get(txn, dbi, RawLMDB.key(3)))
+            value[100] ^= 1
+            try raw.put(txn, dbi, RawLMDB.key(3), value)
+        }
+        try raw.write("meta") { txn, dbi in
+            var head = try #require(raw.get(txn, dbi, Array("head".utf8)))
+            head.replaceSubrange(0..<8, with: RawLMDB.key(5))
+            try raw.put(txn, dbi, Array("head".utf8), head)
+        }
+        raw.close()
+        do {
+            let store = try openStore(dir.path)
+            #expect(try store.verify().firstBadPosition == 3)
+            store.close()
+        }
+        let store = try openStore(dir.path)
+        #expect(try store.checkpoints().map(\.position) == [5])
+    }
+}

@@ -54,6 +54,8 @@ final class GroupCommitWriter: @unchecked Sendable {
 
     // Writer-thread state.
     private var head: LogHead
+    /// The head when the store was opened.
+    private let openedAt: UInt64
     private var lastCheckpoint: UInt64
     private var streamCount: UInt64
     private var scratch: [UInt8] = []
@@ -63,6 +65,7 @@ final class GroupCommitWriter: @unchecked Sendable {
         self.env = env
         self.dbs = dbs
         self.head = head
+        self.openedAt = head.position
         self.lastCheckpoint = lastCheckpoint
         self.streamCount = streamCount
         self.configuration = configuration
@@ -218,8 +221,10 @@ final class GroupCommitWriter: @unchecked Sendable {
         return checkpoint
     }
 
+    /// Signs the head at close, but only over events this process wrote: a store opened to inspect
+    /// or verify must never vouch for a chain it did not write (it may have been tampered with).
     private func signCheckpointAtClose() {
-        guard configuration.checkpointKey != nil, head.position > lastCheckpoint else { return }
+        guard configuration.checkpointKey != nil, head.position > lastCheckpoint, head.position > openedAt else { return }
         guard let txn = try? env.beginWrite() else { return }
         var state = GroupState(head: head, streamCount: streamCount, lastCheckpoint: lastCheckpoint)
         do {

@@ -1,0 +1,66 @@
+import EventStore
+import Hummingbird
+import Logging
+
+/// Builds the CRM HTTP application over an open event store.
+///
+/// The application owns the store from here on: it closes it after the HTTP server has stopped
+/// on graceful shutdown (SIGINT or SIGTERM with `runService()`, or the end of `app.test`).
+///
+/// Every response carries `X-Log-Position`, the log head the answer reflects; every error is
+/// `application/problem+json` with a stable `code`.
+///
+/// - Parameters:
+///   - store: The open event store the routes read.
+///   - configuration: Address and server name.
+///   - logger: The application logger; requests are logged at `debug`.
+///   - onServerRunning: Called once the server listens (not called by router tests).
+public func buildApplication(
+    store: EventStore,
+    configuration: ServerConfiguration = ServerConfiguration(),
+    logger: Logger = Logger(label: "crm.server"),
+    onServerRunning: @escaping @Sendable () async -> Void = {}
+) -> some ApplicationProtocol {
+    let router = buildRouter(store: store)
+    return Application(
+        router: router,
+        configuration: ApplicationConfiguration(
+            address: .hostname(configuration.host, port: configuration.port),
+            serverName: configuration.serverName
+        ),
+        services: [EventStoreService(store: store, logger: logger)],
+        onServerRunning: { _ in await onServerRunning() },
+        logger: logger
+    )
+}
+
+/// Builds the application and runs it until SIGINT or SIGTERM, then shuts down gracefully:
+/// requests in flight finish, the server stops, and the store closes.
+///
+/// - Throws: What the server throws when it cannot run, such as an address already in use (the
+///   store is closed then too).
+public func runServer(
+    store: EventStore,
+    configuration: ServerConfiguration = ServerConfiguration(),
+    logger: Logger = Logger(label: "crm.server"),
+    onServerRunning: @escaping @Sendable () async -> Void = {}
+) async throws {
+    let app = buildApplication(store: store, configuration: configuration, logger: logger, onServerRunning: onServerRunning)
+    try await app.runService()
+}
+
+/// The routes and middleware of the API, in one place.
+func buildRouter(store: EventStore) -> Router<BasicRequestContext> {
+    let router = Router(context: BasicRequestContext.self)
+    // Outermost first: log, then stamp the log position on whatever comes back, then turn any
+    // error (including the router's own 404) into problem+json.
+    router.add(middleware: LogRequestsMiddleware(.debug))
+    router.add(middleware: LogPositionMiddleware(store: store))
+    router.add(middleware: ProblemMiddleware())
+    HealthRoutes(store: store).add(to: router)
+    LogRoutes(store: store).add(to: router)
+    StreamRoutes(store: store).add(to: router)
+    AuditRoutes(store: store).add(to: router)
+    StatsRoutes(store: store).add(to: router)
+    return router
+}

@@ -1,0 +1,47 @@
+import EventStore
+import Foundation
+
+/// How the API writes JSON: keys sorted, slashes unescaped, so equal answers are equal bytes.
+enum JSONBody {
+    static func encode(_ value: some Encodable) throws -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return Array(try encoder.encode(value))
+    }
+}
+
+/// Builds a JSON object member by member in the order given, for answers that embed events in
+/// their one JSON representation (`RecordedEvent.json`), which `Encodable` cannot splice in.
+struct JSONObjectBuilder {
+    private var bytes: [UInt8] = [UInt8(ascii: "{")]
+    private var isEmpty = true
+
+    /// Adds `key` with `value` encoded as `JSONBody` does (`nil` becomes `null`).
+    mutating func add(_ key: String, _ value: some Encodable) throws {
+        try addKey(key)
+        bytes.append(contentsOf: try JSONBody.encode(value))
+    }
+
+    /// Adds `key` with an array of events.
+    mutating func add(_ key: String, events: [RecordedEvent]) throws {
+        try addKey(key)
+        bytes.append(UInt8(ascii: "["))
+        for (index, event) in events.enumerated() {
+            if index > 0 { bytes.append(UInt8(ascii: ",")) }
+            event.appendJSON(to: &bytes)
+        }
+        bytes.append(UInt8(ascii: "]"))
+    }
+
+    /// The finished object.
+    func build() -> [UInt8] {
+        bytes + [UInt8(ascii: "}")]
+    }
+
+    private mutating func addKey(_ key: String) throws {
+        if !isEmpty { bytes.append(UInt8(ascii: ",")) }
+        isEmpty = false
+        bytes.append(contentsOf: try JSONBody.encode(key))
+        bytes.append(UInt8(ascii: ":"))
+    }
+}

@@ -1,0 +1,161 @@
+import EventStore
+import Foundation
+import Testing
+
+/// The `crm` operator commands, run as the built binary next to the test bundle.
+@Suite(.enabled(if: CLI.binary != nil, "the crm binary is not built next to the tests"))
+struct CLITests {
+    @Test func missingDirectory() throws {
+        let result = try CLI.run(["verify", "--data", "/nonexistent/crm-data"])
+        #expect(result.status == 2)
+        #expect(result.stdout.isEmpty)
+        CLI.expectOneLineError(result, containing: "directory does not exist")
+    }
+
+    @Test func foreignDirectory() async throws {
+        try await withTemporaryDirectory { directory in
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            try "hello".write(toFile: directory + "/notes.txt", atomically: true, encoding: .utf8)
+            for command in ["verify", "log", "stats"] {
+                let result = try CLI.run([command, "--data", directory])
+                #expect(result.status == 2)
+                CLI.expectOneLineError(result, containing: "is not a CRM event store")
+            }
+            // A file where a directory should be.
+            let result = try CLI.run(["stats", "--data", directory + "/notes.txt"])
+            #expect(result.status == 2)
+            CLI.expectOneLineError(result, containing: "not a CRM event store")
+        }
+    }
+
+    @Test func lockedByARunningServer() async throws {
+        try await withStore { store, directory in
+            let result = try CLI.run(["log", "--data", directory])
+            #expect(result.status == 2)
+            CLI.expectOneLineError(result, containing: "in use by another process")
+        }
+    }
+
+    @Test func missingDataOption() throws {
+        let result = try CLI.run(["stats"], environment: ["CRM_DATA": nil])
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("--data"))
+    }
+
+    @Test func readsAStore() async throws {
+        let clock = TestClock(may1st)
+        try await withTemporaryDirectory { directory in
+            try await Self.seedAndClose(directory, clock: clock)
+
+            let verify = try CLI.run(["verify", "--data", directory])
+            #expect(verify.status == 0)
+            #expect(verify.stdout.hasPrefix("intact: 5 events checked (positions 1…5)"))
+            #expect(verify.stderr.isEmpty)
+
+            let log = try CLI.run(["log"], environment: ["CRM_DATA": directory])
+            #expect(log.status == 0)
+            let lines = log.stdout.split(separator: "\n")
+            #expect(lines.count == 5)
+            let first = try #require(try JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as? [String: Any])
+            #expect(first["position"] as? Int == 1)
+            #expect(first["data"] is [String: Any])
+
+            #expect(try CLI.run(["log", "--data", directory, "--from", "4"]).stdout.split(separator: "\n").count == 2)
+            #expect(try CLI.run(["log", "--data", directory, "--stream", "customer-1"]).stdout.split(separator: "\n").count == 3)
+            #expect(try CLI.run(["log", "--data", directory, "--stream", "customer-1", "--from", "3"]).stdout.split(separator: "\n").count == 1)
+            #expect(try CLI.run(["log", "--data", directory, "--actor", "bob"]).stdout.split(separator: "\n").count == 2)
+            #expect(try CLI.run(["log", "--data", directory, "--actor", "bob", "--stream", "customer-1"]).stdout.split(separator: "\n").count == 1)
+            #expect(try CLI.run(["log", "--data", directory, "--limit", "2"]).stdout.split(separator: "\n").count == 2)
+            #expect(try CLI.run(["log", "--data", directory, "--limit", "0"]).status != 0)
+
+            let stats = try CLI.run(["stats", "--data", directory, "--json"])
+            #expect(stats.status == 0)
+            let decoded = try JSONDecoder().decode(StoreStatistics.self, from: Data(stats.stdout.utf8))
+            #expect(decoded.events == 5)
+            let human = try CLI.run(["stats", "--data", directory])
+            #expect(human.stdout.contains("events       5"))
+        }
+    }
+
+    @Test func verifyAuthenticatesCheckpointsWithTheKey() async throws {
+        let clock = TestClock(may1st)
+        try await withTemporaryDirectory { directory in
+            let key = HMACKey.generate()
+            try await Self.seedAndClose(directory, clock: clock, key: key, sign: true)
+            // Without the key: matched but not authenticated.
+            let unkeyed = try CLI.run(["verify", "--data", directory])
+            #expect(unkeyed.status == 0)
+            #expect(unkeyed.stdout.contains("not authenticated"))
+            // With a different key the signature does not verify.
+            let wrongKey = directory + "-wrong.key"
+            defer { try? FileManager.default.removeItem(atPath: wrongKey) }
+            _ = try HMACKey.load(file: wrongKey, createIfMissing: true)
+            let wrong = try CLI.run(["verify", "--data", directory, "--checkpoint-key", wrongKey])
+            #expect(wrong.status == 1)
+            #expect(wrong.stdout.hasPrefix("first bad position 5: signed checkpoint at 5 has an invalid HMAC"))
+            // A key file that does not exist is an error, not a silent unauthenticated run.
+            let missing = try CLI.run(["verify", "--data", directory], environment: ["CRM_CHECKPOINT_KEY": directory + "-none.key"])
+            #expect(missing.status == 2)
+            CLI.expectOneLineError(missing, containing: "does not exist")
+        }
+    }
+
+    /// Seeds a store in `directory` and lets it go, so the directory lock is released.
+    static func seedAndClose(_ directory: String, clock: TestClock, key: HMACKey? = nil, sign: Bool = false) async throws {
+        let store = try EventStore(directory: directory, configuration: .init(checkpointKey: key, clock: { clock.milliseconds }, logger: quietLogger))
+        try await seed(store, clock: clock)
+        if sign { try await store.signCheckpoint() }
+        store.close()
+    }
+}
+
+/// Runs the `crm` executable.
+enum CLI {
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    /// `crm` in the build directory that holds the test bundle.
+    static let binary: URL? = {
+        var directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        for _ in 0..<3 {
+            let candidate = directory.appendingPathComponent("crm")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+            directory = directory.deletingLastPathComponent()
+        }
+        return nil
+    }()
+
+    static func run(_ arguments: [String], environment: [String: String?] = [:]) throws -> Result {
+        let process = Process()
+        guard let binary else { throw CocoaError(.fileNoSuchFile) }
+        process.executableURL = binary
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        env["CRM_DATA"] = nil
+        env["CRM_CHECKPOINT_KEY"] = nil
+        for (name, value) in environment { env[name] = value }
+        process.environment = env
+        let stdout = Pipe()
+        let stderr = Pipe()
+        process.standardOutput = stdout
+        process.standardError = stderr
+        try process.run()
+        let out = stdout.fileHandleForReading.readDataToEndOfFile()
+        let err = stderr.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, stdout: String(decoding: out, as: UTF8.self),
+                      stderr: String(decoding: err, as: UTF8.self))
+    }
+
+    /// One line on stderr that names the problem; no crash report, no stack trace.
+    static func expectOneLineError(_ result: Result, containing text: String, sourceLocation: SourceLocation = #_sourceLocation) {
+        let lines = result.stderr.split(separator: "\n")
+        #expect(lines.count == 1, "stderr: \(result.stderr)", sourceLocation: sourceLocation)
+        #expect(result.stderr.contains(text), "stderr: \(result.stderr)", sourceLocation: sourceLocation)
+        #expect(result.stderr.hasPrefix("crm "), sourceLocation: sourceLocation)
+        #expect(!result.stderr.contains("Fatal error"), sourceLocation: sourceLocation)
+    }
+}
