@@ -39,9 +39,12 @@ public struct RecordReference: Sendable, Hashable {
     public static func == (lhs: RecordReference, rhs: RecordReference) -> Bool { lhs.stream == rhs.stream }
     public func hash(into hasher: inout Hasher) { hasher.combine(stream) }
 
-    /// The aggregate `A` with `id`; loaded as nil when its stream does not exist.
+    /// The aggregate `A` with `id`; loaded as nil when its stream does not exist or the id is malformed.
     public static func record<A: Aggregate>(_ type: A.Type, _ id: String) -> RecordReference {
         RecordReference(load: { loader in
+            // A malformed id names no record; the command's own validation then refuses it by name
+            // instead of the lookup failing on a key LMDB cannot hold.
+            guard (try? Validate.id(id, "id")) != nil else { return nil }
             let (state, version) = try loader.load(A.self, id: id)
             return version == 0 ? nil : state
         }, stream: A.stream(id))

@@ -1,0 +1,128 @@
+import Domain
+import EventStore
+import Foundation
+import Testing
+
+/// Imports a hand-written command file and checks what the log holds afterwards.
+@Suite("Command import")
+struct ImportTests {
+    let manager = Actor(id: "mgr-07", role: "manager")
+    let web = Source(clientAddress: "10.20.1.17", userAgent: "crm-web/3.2", host: "ws-017")
+    let start = Date(timeIntervalSince1970: 1_735_689_600)  // 2025-01-01
+
+    func record(_ n: Int, _ command: AnyCommand, reason: String? = nil) -> CommandRecord {
+        CommandRecord(id: UUID.derived(from: UUID(uuidString: "00000000-0000-4000-8000-000000000000")!, index: n),
+                      at: start.addingTimeInterval(Double(n) * 3600), actor: manager, source: web, reason: reason, command: command)
+    }
+
+    func file(_ records: [CommandRecord]) throws -> String {
+        let path = NSTemporaryDirectory() + "crm-import-\(UUID().uuidString).ndjson"
+        var text = Data()
+        for record in records {
+            text.append(try EventRegistry.encoder.encode(record))
+            text.append(UInt8(ascii: "\n"))
+        }
+        try text.write(to: URL(fileURLWithPath: path))
+        return path
+    }
+
+    var commands: [CommandRecord] {
+        get throws {
+            let eur = { (amount: String) throws -> Money in try Money(amount, "EUR") }
+            return [
+                record(0, .single(DefineSalesProcess(processId: "std", name: "Standard", stages: [
+                    SalesStage(name: "qualify", winProbability: 10), SalesStage(name: "propose", winProbability: 50, requiredFields: ["budget"]),
+                    SalesStage(name: "negotiate", winProbability: 80),
+                ]))),
+                record(1, .single(RegisterCustomer(customerId: "c1", kind: .organisation, name: "Chen Jie", organisation: "Jade Trading", email: "chen@jade.example", channel: .phone))),
+                record(2, .single(RegisterCustomer(customerId: "c2", kind: .organisation, name: "Chen Jie", organisation: "Jade Trading Ltd", email: "chen@jade.example", channel: .webForm, registerAnyway: true))),
+                record(3, .mergeCustomers(MergeCustomers(survivorId: "c1", absorbedId: "c2", reason: "same company")), reason: "duplicate registration"),
+                record(4, .single(OpenOpportunity(opportunityId: "o1", customerId: "c1", processId: "std", title: "Fleet", cycleKind: .newBusiness,
+                                                  amount: try eur("12000"), expectedCloseDate: start.addingTimeInterval(90 * 86400), ownerId: "mgr-07"))),
+                // Refused: the target stage needs `budget`.
+                record(5, .single(MoveOpportunityStage(opportunityId: "o1", toStage: "propose"))),
+                record(6, .single(SetOpportunityFields(opportunityId: "o1", fields: ["budget": "15000"]))),
+                record(7, .single(MoveOpportunityStage(opportunityId: "o1", toStage: "propose"))),
+                // Refused: the absorbed customer accepts no commands.
+                record(8, .single(TagCustomer(customerId: "c2", tag: "vip"))),
+                record(9, .single(CaptureLead(leadId: "l1", source: .webForm, name: "Ana Ruiz", email: "ana@ruiz.example"))),
+                record(10, .single(QualifyLead(leadId: "l1", reason: "budget confirmed"))),
+                record(11, .convertLead(ConvertLead(leadId: "l1", customerId: "c3", opportunityId: "o2", processId: "std",
+                                                    amount: try eur("800"), expectedCloseDate: start.addingTimeInterval(30 * 86400), ownerId: "mgr-07"))),
+                // Depends on the customer the conversion created in the same batch.
+                record(12, .single(LogInteraction(customerId: "c3", interactionId: "i1", channel: .call, direction: .outbound, durationSeconds: 300, outcome: "reached"))),
+            ]
+        }
+    }
+
+    @Test("commands are decided in batches; refusals are counted; each event keeps its command's actor, source and time", arguments: [1, 3, 100])
+    func importFile(batchSize: Int) async throws {
+        let f = try DomainFixture()
+        let path = try file(try commands)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let importer = CommandImporter(customers: f.customers, batchSize: batchSize)
+        var reports = 0
+        let report = try await importer.importFile(at: path) { _ in reports += 1 }
+        #expect(report.commands == 13)
+        #expect(report.rejected == ["customer-merged": 1, "required-fields-missing": 1])
+        #expect(report.applied == 11)
+        #expect(reports >= 1)
+        #expect(try f.types(of: "customer-c2") == ["CustomerRegistered", "DuplicateAcknowledged", "CustomerAbsorbed"])
+        #expect(try f.types(of: "customer-c3") == ["CustomerRegistered", "InteractionLogged"])
+        #expect(try f.types(of: "lead-l1") == ["LeadCaptured", "LeadQualified", "LeadConverted"])
+        #expect(try f.types(of: "opportunity-o1").count == 3)
+        let merged = try #require(try f.store.readStream("customer-c1").last)
+        #expect(merged.type == "CustomerMerged")
+        #expect(merged.actor == manager)
+        #expect(merged.source == web)
+        #expect(merged.reason == "duplicate registration")
+        let event = try f.handler.registry.decode(merged)
+        #expect(event.occurredAt == start.addingTimeInterval(3 * 3600))
+        #expect(report.events == Int(f.head))
+    }
+
+    @Test("importing the same file again writes nothing")
+    func reimport() async throws {
+        let f = try DomainFixture()
+        let path = try file(try commands)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let first = try await CommandImporter(customers: f.customers, batchSize: 4).importFile(at: path)
+        let head = f.head
+        let fresh = CustomerService(handler: CommandHandler(store: f.store))
+        let second = try await CommandImporter(customers: fresh, batchSize: 4).importFile(at: path)
+        #expect(f.head == head)
+        #expect(second.events == 0)
+        #expect(second.alreadyImported == first.applied)
+        #expect(try f.store.verify().isIntact)
+    }
+
+    @Test("a malformed line stops the import with its line number, after the batches before it")
+    func malformed() async throws {
+        let f = try DomainFixture()
+        let path = try file(Array(try commands.prefix(2)))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data(#"{"id":"x","type":"Nope"}"#.utf8))
+        try handle.close()
+        await #expect {
+            try await CommandImporter(customers: f.customers, batchSize: 1).importFile(at: path)
+        } throws: { error in
+            if case ImportError.malformedLine(3, _) = error { true } else { false }
+        }
+        #expect(f.head == 2)
+    }
+
+    @Test("command records round-trip through JSON with their type names")
+    func recordCoding() throws {
+        for record in try commands {
+            let data = try EventRegistry.encoder.encode(record)
+            let back = try EventRegistry.decoder.decode(CommandRecord.self, from: data)
+            #expect(back.command.type == record.command.type)
+            #expect(try EventRegistry.encoder.encode(back) == data)
+        }
+        #expect(throws: (any Error).self) {
+            try EventRegistry.decoder.decode(CommandRecord.self, from: Data(#"{"id":"00000000-0000-4000-8000-000000000000","at":"2025-01-01T00:00:00.000Z","actor":{"id":"a","role":"b"},"source":{"clientAddress":"x","userAgent":"y","host":"z"},"type":"Unknown","command":{}}"#.utf8))
+        }
+    }
+}
