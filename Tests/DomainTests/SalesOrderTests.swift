@@ -32,7 +32,7 @@ struct OrderTests {
         try await fixture.run(PlaceOrder(orderId: "ord1", customerId: "c1", quoteId: "q1"))
 
         let placed = try fixture.salesLast(OrderPlaced.self, in: stream)
-        let issued = try fixture.salesLast(QuoteIssued.self, in: Quote.stream("q1"))
+        let issued = try #require(try fixture.salesEvents(Quote.stream("q1")).first as? QuoteIssued)
         #expect(placed.quoteId == "q1")
         #expect(placed.opportunityId == "o1")
         #expect(placed.lines == issued.lines)
