@@ -20,6 +20,9 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(name: .customLong("duration-per-run"), help: "Seconds each append run lasts (one scenario, one subject).")
     var durationPerRun: Double?
 
+    @Option(help: "Slices each run is cut into, taken in turn with the other subjects.")
+    var slices: Int?
+
     @Option(name: .customLong("scan-events"), help: "Events written to each subject's log before the full scans.")
     var scanEvents: Int?
 
@@ -36,6 +39,7 @@ struct BenchCommand: AsyncParsableCommand {
         var configuration = quick ? BenchmarkConfiguration.quick : .standard
         if let repetitions { configuration.repetitions = repetitions }
         if let durationPerRun { configuration.secondsPerRun = durationPerRun }
+        if let slices { configuration.slicesPerRun = slices }
         if let scanEvents { configuration.scanEvents = scanEvents }
         configuration.parentDirectory = directory
         if let problem = configuration.problem { throw ValidationError(problem) }

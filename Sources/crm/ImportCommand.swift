@@ -53,7 +53,9 @@ struct ImportCommand: AsyncParsableCommand {
             throw CommandFailure.exit("import", "\(error)")
         }
         let rejected = report.rejected.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", ")
+        func seconds(_ d: Duration) -> String { String(format: "%.2f", Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18) }
         progress.finish(done: report.commands, extra: "; \(report.events) events appended, \(report.applied) applied, "
-            + "\(report.alreadyImported) already imported, \(report.rejectedCount) rejected\(rejected.isEmpty ? "" : " (\(rejected))")")
+            + "\(report.alreadyImported) already imported, \(report.rejectedCount) rejected\(rejected.isEmpty ? "" : " (\(rejected))"); "
+            + "time: decode \(seconds(report.decodeTime)) s, decide \(seconds(report.decideTime)) s, append \(seconds(report.appendTime)) s")
     }
 }

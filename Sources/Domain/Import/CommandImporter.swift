@@ -32,7 +32,10 @@ public final class CommandImporter {
         var reader = LineReader(handle: handle)
         var pending: [CommandRecord] = []
         pending.reserveCapacity(batchSize)
-        while let line = try reader.next() {
+        let clock = ContinuousClock()
+        while true {
+            let started = clock.now
+            guard let line = try reader.next() else { break }
             report.bytesRead = reader.bytesRead
             guard !line.isEmpty else { continue }
             do {
@@ -40,6 +43,7 @@ public final class CommandImporter {
             } catch {
                 throw ImportError.malformedLine(reader.lineNumber, "\(error)")
             }
+            report.decodeTime += clock.now - started
             report.commands += 1
             if pending.count == batchSize {
                 try await apply(pending, into: &report)
@@ -55,7 +59,9 @@ public final class CommandImporter {
 
     /// Decides and appends one batch; redecides it (bounded) if another writer interfered.
     public func apply(_ records: [CommandRecord], into report: inout ImportProgress) async throws {
+        let clock = ContinuousClock()
         for _ in 0..<handler.maxAttempts {
+            let deciding = clock.now
             let batch = CommandBatch(handler: handler)
             var outcome = ImportProgress()
             for record in records {
@@ -73,11 +79,14 @@ public final class CommandImporter {
                 }
             }
             outcome.events = batch.eventCount
+            let appending = clock.now
+            report.decideTime += appending - deciding
             do {
                 _ = try await batch.commit()
             } catch EventStoreError.wrongExpectedVersion {
                 continue
             }
+            report.appendTime += clock.now - appending
             report.applied += outcome.applied
             report.alreadyImported += outcome.alreadyImported
             report.events += outcome.events

@@ -14,6 +14,12 @@ public struct ImportProgress: Sendable, Equatable {
     public var bytesRead: Int64 = 0
     public var totalBytes: Int64 = 0
 
+    /// Where the time went: reading and decoding lines, deciding commands, appending batches
+    /// (durable commits). Lets a benchmark say what limits the import rate.
+    public var decodeTime: Duration = .zero
+    public var decideTime: Duration = .zero
+    public var appendTime: Duration = .zero
+
     public init() {}
 
     public var rejectedCount: Int { rejected.values.reduce(0, +) }

@@ -123,7 +123,11 @@ enum EnvelopeCodec {
         mutating func uuid() throws(Malformed) -> UUID {
             guard offset + 16 <= bytes.count else { throw Malformed(reason: "truncated uuid at byte \(offset)") }
             defer { offset += 16 }
-            return UUID(uuid: bytes.loadUnaligned(fromByteOffset: offset, as: uuid_t.self))
+            // Copying into a local tuple avoids the generic `loadUnaligned(as: uuid_t.self)`, which
+            // looks up the 16-element tuple's metadata at run time on every call.
+            var uuid: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+            withUnsafeMutableBytes(of: &uuid) { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[offset..<offset + 16])) }
+            return UUID(uuid: uuid)
         }
 
         mutating func raw(_ count: Int) throws(Malformed) -> UnsafeRawBufferPointer {
@@ -135,6 +139,10 @@ enum EnvelopeCodec {
         mutating func string() throws(Malformed) -> String {
             let count = Int(try integer(UInt16.self))
             let raw = try raw(count)
+            // ASCII (every stream, type and actor id in practice) is valid UTF-8 as it stands; only
+            // other text goes through `String(validating:)`, whose unspecialized generic validator
+            // looks up type metadata on every call.
+            if raw.allSatisfy({ $0 < 0x80 }) { return String(decoding: raw, as: UTF8.self) }
             guard let string = String(validating: raw, as: UTF8.self) else { throw Malformed(reason: "invalid UTF-8 at byte \(offset - count)") }
             return string
         }
