@@ -94,3 +94,38 @@ struct ReadTests {
         #expect(stats.lastCheckpointPosition == 10)
     }
 }
+
+@Suite("Stream index")
+struct StreamIndexTests {
+    @Test("streams whose names prefix one another stay apart, in every direction")
+    func prefixes() async throws {
+        let dir = TemporaryDirectory()
+        let store = try openStore(dir.path)
+        let names = ["s", "s1", "s-1", "s\u{1}", "r", "t", "ß"]
+        for round in 1...3 {
+            for (n, name) in names.enumerated() where n < names.count - round + 1 {
+                try await store.append(name, [event("E", "\(name)#\(round)")], expected: .exact(UInt64(round - 1)), metadata: testMetadata)
+            }
+        }
+        for (n, name) in names.enumerated() {
+            let count = UInt64(min(3, names.count - n))
+            #expect(try store.streamVersion(name) == count, "\(name)")
+            #expect(try store.readStream(name).map(\.streamVersion) == Array(1...count))
+            #expect(try store.readStream(name).allSatisfy { $0.stream == name })
+            #expect(try store.readStream(name, from: .max, direction: .backward).map(\.streamVersion) == Array((1...count).reversed()))
+            #expect(try store.readStream(name, from: 2, direction: .backward).map(\.streamVersion) == Array((1...min(2, count)).reversed()))
+        }
+        #expect(try store.streamVersion("s2") == 0)
+        #expect(try store.readStream("s2").isEmpty)
+        #expect(try store.readStream("", direction: .backward).isEmpty)
+    }
+
+    @Test("a stream id with a NUL character is refused")
+    func nul() async throws {
+        let dir = TemporaryDirectory()
+        let store = try openStore(dir.path)
+        await #expect(throws: EventStoreError.invalidAppend("stream id contains a NUL character")) {
+            try await store.append("a\u{0}b", [event()], expected: .any, metadata: testMetadata)
+        }
+    }
+}

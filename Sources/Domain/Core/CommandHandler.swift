@@ -78,7 +78,7 @@ public final class CommandHandler: AggregateLoader, Sendable {
                 return Outcome(streamVersion: version, positions: [], eventTypes: [], wasAlreadyStored: false)
             }
             let proposed = try events.enumerated().map { index, event in
-                try registry.encode(event, id: eventIds.flatMap { index < $0.count ? $0[index] : nil } ?? UUID())
+                try registry.encode(event, id: eventIds.flatMap { index < $0.count ? $0[index] : nil } ?? .timeOrdered())
             }
             do {
                 let result = try await store.append(stream, proposed, expected: version == 0 ? .noStream : .exact(version), metadata: metadata)
@@ -109,7 +109,7 @@ public final class CommandHandler: AggregateLoader, Sendable {
         let batch = try parts.map { part in
             StreamAppend(stream: part.stream, expected: part.version == 0 ? .noStream : .exact(part.version),
                          events: try part.events.enumerated().map { index, event in
-                             try registry.encode(event, id: part.ids.flatMap { index < $0.count ? $0[index] : nil } ?? UUID())
+                             try registry.encode(event, id: part.ids.flatMap { index < $0.count ? $0[index] : nil } ?? .timeOrdered())
                          })
         }
         let results = try await store.append(batch, metadata: metadata)

@@ -81,7 +81,7 @@ public struct EventRegistry: Sendable {
 
     /// The proposed log event for a payload, with a caller-chosen id (deterministic ids make
     /// imports idempotent).
-    public func encode(_ event: any DomainEvent, id: UUID = UUID()) throws -> ProposedEvent {
+    public func encode(_ event: any DomainEvent, id: UUID = .timeOrdered()) throws -> ProposedEvent {
         ProposedEvent(id: id, type: event.eventType, schemaVersion: type(of: event).schemaVersion,
                       data: Array(try Self.encoder.encode(event)))
     }

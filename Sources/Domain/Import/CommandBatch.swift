@@ -34,7 +34,7 @@ public final class CommandBatch: AggregateLoader {
         guard !events.isEmpty else { return }
         let (state, version) = try load(A.self, id: id)
         let proposed = try events.enumerated().map { index, event in
-            try handler.registry.encode(event, id: index < eventIds.count ? eventIds[index] : UUID())
+            try handler.registry.encode(event, id: index < eventIds.count ? eventIds[index] : .timeOrdered())
         }
         parts.append(StreamAppend(stream: A.stream(id), expected: version == 0 ? .noStream : .exact(version), events: proposed, metadata: metadata))
         states[A.stream(id)] = (state.applying(events), version + UInt64(events.count))

@@ -65,7 +65,7 @@ public final class CommandImporter {
             let batch = CommandBatch(handler: handler)
             var outcome = ImportProgress()
             for record in records {
-                let ids = (0..<Self.idsPerCommand).map { UUID.derived(from: record.id, index: $0) }
+                let ids = (0..<Self.idsPerCommand).map { UUID.derived(from: record.id, index: $0, at: record.at) }
                 if try handler.store.event(id: ids[0]) != nil {
                     outcome.alreadyImported += 1
                     continue

@@ -68,10 +68,15 @@ enum EnvelopeCodec {
         appendUUID(f.event.id, to: &out)
         appendUUID(f.correlationId, to: &out)
         appendUUID(f.causationId ?? UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)), to: &out)
-        for string in [f.stream, f.event.type, f.actor.id, f.actor.role, f.source.clientAddress,
-                       f.source.userAgent, f.source.host, f.reason ?? "", f.event.sealed?.subject ?? ""] {
-            appendString(string, to: &out)
-        }
+        appendString(f.stream, to: &out)
+        appendString(f.event.type, to: &out)
+        appendString(f.actor.id, to: &out)
+        appendString(f.actor.role, to: &out)
+        appendString(f.source.clientAddress, to: &out)
+        appendString(f.source.userAgent, to: &out)
+        appendString(f.source.host, to: &out)
+        appendString(f.reason ?? "", to: &out)
+        appendString(f.event.sealed?.subject ?? "", to: &out)
         appendInteger(UInt32(f.event.data.count), to: &out)
         out.append(contentsOf: f.event.data)
         let sealed = f.event.sealed?.ciphertext ?? []

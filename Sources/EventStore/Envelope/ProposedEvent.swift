@@ -4,6 +4,8 @@ import Foundation
 /// recorded time and hash are assigned by the store.
 public struct ProposedEvent: Sendable, Equatable {
     /// Chosen by the caller so that a retried append is recognised (idempotency by event id).
+    /// Prefer time-ordered ids (`UUID.timeOrdered()`, the default): random ones scatter the
+    /// event-id index and cost a dirty page per event.
     public var id: UUID
     /// The stable event type name (`CustomerRegistered`).
     public var type: String
@@ -14,7 +16,7 @@ public struct ProposedEvent: Sendable, Equatable {
     /// Personal data sealed for a data subject; see `SealedData`.
     public var sealed: SealedData?
 
-    public init(id: UUID = UUID(), type: String, schemaVersion: UInt16 = 1, data: [UInt8], sealed: SealedData? = nil) {
+    public init(id: UUID = .timeOrdered(), type: String, schemaVersion: UInt16 = 1, data: [UInt8], sealed: SealedData? = nil) {
         self.id = id
         self.type = type
         self.schemaVersion = schemaVersion
@@ -24,7 +26,7 @@ public struct ProposedEvent: Sendable, Equatable {
 
     /// Encodes `value` as JSON data (keys sorted, so equal values give equal bytes and a retry is
     /// recognised as the same event).
-    public init<T: Encodable>(id: UUID = UUID(), type: String, schemaVersion: UInt16 = 1, encoding value: T, sealed: SealedData? = nil) throws {
+    public init<T: Encodable>(id: UUID = .timeOrdered(), type: String, schemaVersion: UInt16 = 1, encoding value: T, sealed: SealedData? = nil) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .iso8601

@@ -31,9 +31,11 @@ enum AppendValidation {
     }
 
     private static func problem(inStreams batch: [StreamAppend]) -> String? {
-        var ids = Set<[UInt8]>()
+        var ids = Set<UUID>()
+        ids.reserveCapacity(batch.reduce(0) { $0 + $1.events.count })
         for append in batch {
             if append.stream.utf8.isEmpty { return "stream id is empty" }
+            if append.stream.utf8.contains(0) { return "stream id contains a NUL character" }
             if append.stream.utf8.count > maxStreamBytes { return "stream id '\(append.stream.prefix(40))…' is longer than \(maxStreamBytes) bytes" }
             if append.events.isEmpty { return "no events for stream '\(append.stream)'" }
             for event in append.events {
@@ -43,8 +45,7 @@ enum AppendValidation {
                 if let sealed = event.sealed, sealed.subject.utf8.count > maxStringBytes || sealed.ciphertext.count > maxDataBytes {
                     return "event \(event.id) sealed data is too large"
                 }
-                let id = withUnsafeBytes(of: event.id.uuid) { Array($0) }
-                if !ids.insert(id).inserted { return "event id \(event.id) appears twice in one append" }
+                if !ids.insert(event.id).inserted { return "event id \(event.id) appears twice in one append" }
             }
         }
         return nil

@@ -127,6 +127,8 @@ public final class EventStore: Sendable {
             }
         } catch let error as EventStoreError {
             throw error
+        } catch let error as LMDBError where error.code == MDB_INCOMPATIBLE {
+            throw .notAnEventStore(path: directory, reason: "its log was written by an incompatible version of this format")
         } catch {
             throw .storage("\(error)")
         }

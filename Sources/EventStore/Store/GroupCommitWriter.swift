@@ -295,9 +295,7 @@ final class GroupCommitWriter: @unchecked Sendable {
             }
             try withUTF8Bytes(metadata.actor.id) { try txn.put(dbs.actors, $0, key) }
         }
-        try (BigEndian.bytes(version) + positionKey).withUnsafeBytes { (value) in
-            try withUTF8Bytes(stream) { try txn.put(dbs.streams, $0, value) }
-        }
+        try txn.put(dbs.streams, StreamIndex.key(stream, version), positionKey)
         state.head = LogHead(position: position, hash: hash, recordedAt: recordedAt)
         state.events += 1
     }

@@ -5,7 +5,7 @@ import CLMDB
 /// | database      | key                               | value                                   |
 /// |---------------|-----------------------------------|-----------------------------------------|
 /// | `events`      | position, u64 BE                  | envelope (`EnvelopeCodec`), hash at end |
-/// | `streams`     | stream id, UTF-8 (dup-sorted)     | version u64 BE ‖ position u64 BE        |
+/// | `streams`     | stream id ‖ 0x00 ‖ version u64 BE | position u64 BE                         |
 /// | `event_ids`   | event id, 16 bytes                | position u64 BE                         |
 /// | `actors`      | actor id, UTF-8 (dup-sorted)      | position u64 BE                         |
 /// | `checkpoints` | position, u64 BE                  | `SignedCheckpoint` (80 bytes)           |
@@ -23,7 +23,7 @@ struct LogDatabases {
     init(opening env: LMDBEnvironment, in txn: WriteTransaction) throws {
         let dupFixed = MDB_DUPSORT | MDB_DUPFIXED
         events = try env.openDatabase("events", flags: 0, in: txn)
-        streams = try env.openDatabase("streams", flags: dupFixed, in: txn)
+        streams = try env.openDatabase("streams", flags: 0, in: txn)
         eventIds = try env.openDatabase("event_ids", flags: 0, in: txn)
         actors = try env.openDatabase("actors", flags: dupFixed, in: txn)
         checkpoints = try env.openDatabase("checkpoints", flags: 0, in: txn)
@@ -33,7 +33,8 @@ struct LogDatabases {
 
 /// Keys of the `meta` database.
 enum MetaKey {
-    /// `"crm-eventlog/1"`: written when the log is created, checked on every open.
+    /// `"crm-eventlog/2"`: written when the log is created, checked on every open (format 1 kept
+    /// the stream index dup-sorted).
     static let format = Array("format".utf8)
     /// position u64 BE ‖ hash (32) ‖ recorded ms i64 BE of the last event: lets verification notice
     /// a log whose tail was cut off.
@@ -41,7 +42,7 @@ enum MetaKey {
     /// Number of distinct streams, u64 BE.
     static let streamCount = Array("stream_count".utf8)
 
-    static let formatValue = Array("crm-eventlog/1".utf8)
+    static let formatValue = Array("crm-eventlog/2".utf8)
 }
 
 extension LogHead {
