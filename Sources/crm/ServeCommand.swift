@@ -29,10 +29,10 @@ struct ServeCommand: AsyncParsableCommand {
 
     @OptionGroup var keyOptions: CheckpointKeyOptions
 
-    @Flag(help: "Import the demo history into an empty log, then print example requests.")
+    @Flag(help: "Import the sample company into an empty log, then print example requests.")
     var demo = false
 
-    @Option(help: ArgumentHelp("The demo history to import (default: Fixtures/demo-events.ndjson).", valueName: "file"))
+    @Option(help: ArgumentHelp("The sample's command file (default: Fixtures/sample-commands.ndjson).", valueName: "file"))
     var fixtures: String?
 
     func validate() throws {
@@ -62,22 +62,23 @@ struct ServeCommand: AsyncParsableCommand {
         }
         logger.info("event store open", metadata: ["directory": "\(directory)", "head": "\((try? store.head().position) ?? 0)"])
 
+        var examples = DemoExamples.fallback
         if demo {
-            let path = fixtures ?? "Fixtures/demo-events.ndjson"
+            let path = fixtures ?? "Fixtures/sample-commands.ndjson"
             do {
-                let demo = try DemoImport(contentsOf: path)
-                logger.info("importing the demo history unless it is already there", metadata: ["file": "\(path)", "events": "\(demo.count)"])
-                let outcome = try await demo.importIfEmpty(into: store, logger: logger)
+                logger.info("importing the sample company unless it is already there", metadata: ["file": "\(path)"])
+                let outcome = try await DemoImport(path: path).importIfFresh(into: store, logger: logger)
                 if let skipped = outcome.skipped {
                     logger.notice("demo import skipped: \(skipped)")
-                } else {
+                } else if outcome.appended > 0 {
                     // Sign at once, so /v1/audit/verify shows a verified checkpoint from the start.
                     try await store.signCheckpoint()
                 }
-            } catch let failure as DemoImport.Failure {
-                throw CommandFailure.exit("serve", failure.description)
+                examples = DemoExamples(store: store)
             } catch let error as EventStoreError {
                 throw CommandFailure.exit("serve", "demo import failed: \(error.description)")
+            } catch {
+                throw CommandFailure.exit("serve", "demo import failed: \(error)")
             }
         }
 
@@ -85,9 +86,9 @@ struct ServeCommand: AsyncParsableCommand {
         do {
             try await runServer(
                 store: store, configuration: ServerConfiguration(host: host, port: port), logger: logger,
-                onServerRunning: { [demo] in
+                onServerRunning: { [demo, examples] in
                     logger.info("CRM API listening on \(address)")
-                    if demo { FileHandle.standardOutput.write(Data(Self.demoGreeting(address: address).utf8)) }
+                    if demo { FileHandle.standardOutput.write(Data(Self.demoGreeting(address: address, examples: examples).utf8)) }
                 })
         } catch {
             throw CommandFailure.exit("serve", "cannot serve on \(address): \(error)")
@@ -143,15 +144,34 @@ struct ServeCommand: AsyncParsableCommand {
         return try StoreOpening.loadKey(path, create: false, command: "serve")
     }
 
-    static func demoGreeting(address: String) -> String {
+    static func demoGreeting(address: String, examples: DemoExamples) -> String {
         """
 
         CRM demo API at \(address)   (Ctrl-C to stop)
 
-          curl -s '\(address)/v1/events?limit=3'
-          curl -s '\(address)/v1/streams/customer-C0001/events?direction=backward&limit=5'
-          curl -s '\(address)/v1/audit/events?actor=nina.petrova&limit=5'
+          curl -s '\(address)/v1/streams/\(examples.customerStream)/events?direction=backward&limit=5'
+          curl -s '\(address)/v1/audit/events?actor=\(examples.actor)&limit=5'
+          curl -s '\(address)/v1/audit/verify'
 
         """
+    }
+}
+
+/// Real ids from the demo data for the greeting's example requests.
+struct DemoExamples: Sendable {
+    var customerStream: String
+    var actor: String
+
+    static let fallback = DemoExamples(customerStream: "customer-C0001", actor: "admin")
+
+    /// The first registered customer and the actor who registered it.
+    init(store: EventStore) {
+        let first = try? store.readPage(from: 1, limit: 1, types: ["CustomerRegistered"], maxScan: 100_000).events.first
+        self.init(customerStream: first?.stream ?? Self.fallback.customerStream, actor: first?.actor.id ?? Self.fallback.actor)
+    }
+
+    init(customerStream: String, actor: String) {
+        self.customerStream = customerStream
+        self.actor = actor
     }
 }
