@@ -64,9 +64,10 @@ public final class CommandImporter {
             let deciding = clock.now
             let batch = CommandBatch(handler: handler)
             var outcome = ImportProgress()
-            for record in records {
-                let ids = (0..<Self.idsPerCommand).map { UUID.derived(from: record.id, index: $0, at: record.at) }
-                if try handler.store.event(id: ids[0]) != nil {
+            let idsByRecord = records.map { UUID.derivedSequence(from: $0.id, at: $0.at, count: Self.idsPerCommand) }
+            let stored = try handler.store.storedEventIds(idsByRecord.map { $0[0] })
+            for (record, ids) in zip(records, idsByRecord) {
+                if stored.contains(ids[0]) {
                     outcome.alreadyImported += 1
                     continue
                 }

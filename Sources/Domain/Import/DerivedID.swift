@@ -16,12 +16,21 @@ extension UUID {
     /// run in business-time order, so their event ids land at the right edge of the event-id index
     /// instead of on a random page each.
     public static func derived(from commandId: UUID, index: Int, at time: Date) -> UUID {
-        let digest = digestBytes(commandId, index)
+        derivedSequence(from: commandId, at: time, count: index + 1)[index]
+    }
+
+    /// The first `count` time-ordered ids derived from a command, from one SHA-256 (the index is
+    /// mixed into the random bits, so the ids of one command differ from each other).
+    public static func derivedSequence(from commandId: UUID, at time: Date, count: Int) -> [UUID] {
+        let digest = digestBytes(commandId, 0)
         var high: UInt64 = 0
         var low: UInt64 = 0
         for i in 0..<8 { high = high << 8 | UInt64(digest[i]) }
         for i in 8..<16 { low = low << 8 | UInt64(digest[i]) }
-        return timeOrdered(milliseconds: UInt64(max(0, (time.timeIntervalSince1970 * 1000).rounded())), high: high, low: low)
+        let milliseconds = UInt64(max(0, (time.timeIntervalSince1970 * 1000).rounded()))
+        return (0..<count).map { index in
+            timeOrdered(milliseconds: milliseconds, high: high, low: low ^ (UInt64(index) &* 0x9E37_79B9_7F4A_7C15))
+        }
     }
 
     private static func digestBytes(_ commandId: UUID, _ index: Int) -> [UInt8] {

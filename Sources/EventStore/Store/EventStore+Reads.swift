@@ -57,6 +57,17 @@ extension EventStore {
         }
     }
 
+    /// Which of `ids` are stored, in one read transaction (an import checks a whole batch at once).
+    public func storedEventIds(_ ids: [UUID]) throws(EventStoreError) -> Set<UUID> {
+        try read { txn in
+            var found = Set<UUID>()
+            for id in ids where try withUnsafeBytes(of: id.uuid, { try txn.get(dbs.eventIds, $0) }) != nil {
+                found.insert(id)
+            }
+            return found
+        }
+    }
+
     /// A stream's events starting at `version` (inclusive), forward or backward, at most `limit`.
     /// Reading backward from `UInt64.max` starts at the stream's last event.
     public func readStream(_ stream: String, from version: UInt64 = 1, direction: ReadDirection = .forward, limit: Int = 1000) throws(EventStoreError) -> [RecordedEvent] {
