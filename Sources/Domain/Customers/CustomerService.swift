@@ -34,7 +34,7 @@ public final class CustomerService: Sendable {
     /// Registers a customer after checking for likely duplicates.
     @discardableResult
     public func register(_ command: RegisterCustomer, context: DecisionContext, metadata: AppendMetadata, eventIds: [UUID]? = nil) async throws -> CommandHandler.Outcome {
-        let keys = DuplicateIndex.keys(name: command.name, organisation: command.organisation, email: command.email, phone: command.phone)
+        let keys = DuplicateIndex.keys(of: command)
         var context = context
         context.duplicateMatches = duplicates.reserve(keys, for: command.customerId)
         do {
@@ -51,8 +51,7 @@ public final class CustomerService: Sendable {
     public func changeProfile(_ command: ChangeCustomerProfile, context: DecisionContext, metadata: AppendMetadata, eventIds: [UUID]? = nil) async throws -> CommandHandler.Outcome {
         let outcome = try await handler.execute(command, context: context, metadata: metadata, eventIds: eventIds)
         let (state, _) = try handler.load(Customer.self, id: command.customerId)
-        duplicates.set(DuplicateIndex.keys(name: state.profile["name"], organisation: state.profile["organisation"],
-                                           email: state.profile["email"], phone: state.profile["phone"]), for: command.customerId)
+        duplicates.set(DuplicateIndex.keys(of: state), for: command.customerId)
         return outcome
     }
 

@@ -28,6 +28,17 @@ public final class DuplicateIndex: Sendable {
         return keys
     }
 
+    /// The keys of a registration.
+    public static func keys(of command: RegisterCustomer) -> Set<String> {
+        keys(name: command.name, organisation: command.organisation, email: command.email, phone: command.phone)
+    }
+
+    /// The keys of a customer's current profile.
+    public static func keys(of customer: Customer) -> Set<String> {
+        keys(name: customer.profile["name"], organisation: customer.profile["organisation"],
+             email: customer.profile["email"], phone: customer.profile["phone"])
+    }
+
     /// Lower-cased, trimmed; `+tags` in the local part removed.
     static func normalizedEmail(_ email: String?) -> String? {
         guard let email = email?.trimmingCharacters(in: .whitespacesAndNewlines).lowercased(), !email.isEmpty,
@@ -89,8 +100,8 @@ public final class DuplicateIndex: Sendable {
         case let e as CustomerRegistered:
             set(Self.keys(name: e.name, organisation: e.organisation, email: e.email, phone: e.phone), for: e.customerId)
         case let e as CustomerProfileChanged:
-            guard let profile = current?.profile else { return }
-            set(Self.keys(name: profile["name"], organisation: profile["organisation"], email: profile["email"], phone: profile["phone"]), for: e.customerId)
+            guard let current else { return }
+            set(Self.keys(of: current), for: e.customerId)
         case let e as CustomerAbsorbed:
             set([], for: e.customerId)
         default:

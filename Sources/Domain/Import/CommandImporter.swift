@@ -104,7 +104,7 @@ public final class CommandImporter {
         let metadata = record.metadata
         switch record.command {
         case .single(let command as RegisterCustomer):
-            let keys = DuplicateIndex.keys(name: command.name, organisation: command.organisation, email: command.email, phone: command.phone)
+            let keys = DuplicateIndex.keys(of: command)
             context.duplicateMatches = customers.duplicates.reserve(keys, for: command.customerId)
             do { try batch.execute(command, context: context, metadata: metadata, eventIds: ids) } catch {
                 if case DomainError.alreadyExists = error {} else { customers.duplicates.release(command.customerId) }
@@ -113,8 +113,7 @@ public final class CommandImporter {
         case .single(let command as ChangeCustomerProfile):
             try batch.execute(command, context: context, metadata: metadata, eventIds: ids)
             let (state, _) = try batch.load(Customer.self, id: command.customerId)
-            customers.duplicates.set(DuplicateIndex.keys(name: state.profile["name"], organisation: state.profile["organisation"],
-                                                         email: state.profile["email"], phone: state.profile["phone"]), for: command.customerId)
+            customers.duplicates.set(DuplicateIndex.keys(of: state), for: command.customerId)
         case .single(let command):
             try batch.execute(command, context: context, metadata: metadata, eventIds: ids)
         case .mergeCustomers(let command):
@@ -133,7 +132,7 @@ public final class CommandImporter {
             if reserves {
                 let registration = command.registration(of: lead)
                 context.duplicateMatches = customers.duplicates.reserve(
-                    DuplicateIndex.keys(name: registration.name, organisation: registration.organisation, email: registration.email, phone: registration.phone),
+                    DuplicateIndex.keys(of: registration),
                     for: command.customerId)
             }
             do {

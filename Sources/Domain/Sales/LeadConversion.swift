@@ -32,8 +32,7 @@ public final class LeadConversion: Sendable {
         let reserves = lead.exists && existingCustomer == 0
         if reserves {
             let registration = command.registration(of: lead)
-            let keys = DuplicateIndex.keys(name: registration.name, organisation: registration.organisation,
-                                           email: registration.email, phone: registration.phone)
+            let keys = DuplicateIndex.keys(of: registration)
             context.duplicateMatches = customers.duplicates.reserve(keys, for: command.customerId)
         }
         do {
@@ -77,7 +76,6 @@ public final class LeadConversion: Sendable {
             customers.duplicates.release(customerId)
             return
         }
-        customers.duplicates.set(DuplicateIndex.keys(name: customer.profile["name"], organisation: customer.profile["organisation"],
-                                                     email: customer.profile["email"], phone: customer.profile["phone"]), for: customerId)
+        customers.duplicates.set(DuplicateIndex.keys(of: customer), for: customerId)
     }
 }

@@ -30,7 +30,7 @@ extension EventStore {
     /// The end of the log as last committed.
     public func head() throws(EventStoreError) -> LogHead {
         try read { txn in
-            try MetaKey.head.withUnsafeBytes { try txn.get(dbs.meta, $0).flatMap(LogHead.init(stored:)) } ?? .empty
+            try LogHead.recorded(in: txn, dbs)
         }
     }
 
@@ -139,7 +139,7 @@ extension EventStore {
     /// The first position recorded at or after `time`; 0 when none is.
     public func firstPosition(recordedAtOrAfter time: Int64) throws(EventStoreError) -> UInt64 {
         try read { txn in
-            let last = try MetaKey.head.withUnsafeBytes { try txn.get(dbs.meta, $0).flatMap(LogHead.init(stored:)) }?.position ?? 0
+            let last = try LogHead.recorded(in: txn, dbs).position
             var low: UInt64 = 1
             var high = last + 1  // invariant: answer in [low, high]; high = last + 1 means none
             while low < high {

@@ -23,16 +23,7 @@ extension EventStore {
             return report
         }
 
-        let checkpoints = try read { txn -> [SignedCheckpoint] in
-            var out: [SignedCheckpoint] = []
-            let cursor = try txn.cursor(dbs.checkpoints)
-            var entry = try cursor.get(MDB_FIRST)
-            while let (_, value) = entry {
-                if let checkpoint = SignedCheckpoint(stored: value) { out.append(checkpoint) }
-                entry = try cursor.get(MDB_NEXT)
-            }
-            return out
-        }
+        let checkpoints = try self.checkpoints()
         for checkpoint in checkpoints {
             if let key, !checkpoint.isAuthentic(under: key) {
                 return fail(max(checkpoint.position, 1), "signed checkpoint at \(checkpoint.position) has an invalid HMAC")

@@ -113,7 +113,7 @@ public final class EventStore: Sendable {
                 } else {
                     try MetaKey.format.withUnsafeBytes { key in try MetaKey.formatValue.withUnsafeBytes { try txn.put(dbs.meta, key, $0) } }
                 }
-                let head = try MetaKey.head.withUnsafeBytes { try txn.get(dbs.meta, $0).flatMap(LogHead.init(stored:)) } ?? .empty
+                let head = try LogHead.recorded(in: txn, dbs)
                 let streams = try MetaKey.streamCount.withUnsafeBytes { try txn.get(dbs.meta, $0).map { BigEndian.uint64($0) } } ?? 0
                 let cursor = try txn.cursor(dbs.checkpoints)
                 let lastCheckpoint = try cursor.get(MDB_LAST).map { BigEndian.uint64($0.key) } ?? 0

@@ -46,6 +46,11 @@ enum MetaKey {
 }
 
 extension LogHead {
+    /// The head recorded in `meta`, or `.empty` for a new log.
+    static func recorded(in txn: some LMDBReadable, _ dbs: LogDatabases) throws -> LogHead {
+        try txn.get(dbs.meta, MetaKey.head).flatMap(LogHead.init(stored:)) ?? .empty
+    }
+
     var stored: [UInt8] {
         BigEndian.bytes(position) + hash.bytes + BigEndian.bytes(UInt64(bitPattern: recordedAt))
     }

@@ -28,7 +28,7 @@ extension EventStore {
     public func statistics() throws(EventStoreError) -> StoreStatistics {
         let written = metrics.snapshot
         return try read { txn in
-            let head = try MetaKey.head.withUnsafeBytes { try txn.get(dbs.meta, $0).flatMap(LogHead.init(stored:)) } ?? .empty
+            let head = try LogHead.recorded(in: txn, dbs)
             let streams = try MetaKey.streamCount.withUnsafeBytes { try txn.get(dbs.meta, $0).map { BigEndian.uint64($0) } } ?? 0
             let events = env.stat(dbs.events, in: txn)
             let checkpoints = env.stat(dbs.checkpoints, in: txn)
