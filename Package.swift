@@ -35,7 +35,7 @@ let package = Package(
             dependencies: ["CLMDB", "COpenSSL", .product(name: "Logging", package: "swift-log")]
         ),
         .target(name: "Domain", dependencies: ["EventStore"]),
-        .target(name: "Projections", dependencies: ["Domain", "EventStore"]),
+        .target(name: "Projections", dependencies: ["Domain", "EventStore", .product(name: "Logging", package: "swift-log")]),
         .target(
             name: "Server",
             dependencies: [
@@ -59,6 +59,10 @@ let package = Package(
         .testTarget(
             name: "DomainTests",
             dependencies: ["Domain", "EventStore", .product(name: "PropertyBased", package: "swift-property-based")]
+        ),
+        .testTarget(
+            name: "ProjectionsTests",
+            dependencies: ["Projections", "Domain", "EventStore"]
         ),
         .testTarget(
             name: "ServerTests",

@@ -19,7 +19,7 @@ final class LMDBEnvironment: @unchecked Sendable {
     private let directoryLock: DirectoryLock?
 
     /// Opens (creating if asked) the environment at `path`.
-    init(path: String, mapSize: Int, maxDatabases: UInt32, maxReaders: UInt32 = 1024, readOnly: Bool = false, holding directoryLock: DirectoryLock? = nil) throws {
+    init(path: String, mapSize: Int, maxDatabases: UInt32, maxReaders: UInt32 = 1024, readOnly: Bool = false, extraFlags: Int32 = 0, holding directoryLock: DirectoryLock? = nil) throws {
         var handle: OpaquePointer?
         try check(mdb_env_create(&handle), "mdb_env_create")
         guard let handle else { throw LMDBError(operation: "mdb_env_create", code: 12) }
@@ -27,7 +27,7 @@ final class LMDBEnvironment: @unchecked Sendable {
             try check(mdb_env_set_maxdbs(handle, maxDatabases), "mdb_env_set_maxdbs")
             try check(mdb_env_set_maxreaders(handle, maxReaders), "mdb_env_set_maxreaders")
             try check(mdb_env_set_mapsize(handle, mapSize), "mdb_env_set_mapsize")
-            var flags = UInt32(MDB_NOTLS)
+            var flags = UInt32(MDB_NOTLS) | UInt32(extraFlags)
             if readOnly { flags |= UInt32(MDB_RDONLY) }
             try check(mdb_env_open(handle, path, flags, 0o640), "mdb_env_open(\(path))")
         } catch {

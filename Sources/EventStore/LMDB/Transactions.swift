@@ -70,6 +70,11 @@ struct WriteTransaction: LMDBReadable {
         try check(mdb_txn_commit(txn), "mdb_txn_commit")
     }
 
+    /// Empties the database (keeps it open).
+    func clear(_ dbi: MDB_dbi) throws {
+        try check(mdb_drop(txn, dbi, 0), "mdb_drop")
+    }
+
     func abort() { mdb_txn_abort(txn) }
 }
 

@@ -55,7 +55,8 @@ public final class EventStore: Sendable {
     let dbs: LogDatabases
     let configuration: Configuration
     private let writer: GroupCommitWriter
-    let headWatch: HeadWatch
+    /// The durable head, published after every commit: wait on it to follow the log live.
+    public let headWatch: PositionWatch
     let metrics: WriterMetrics
 
     /// Opens the store in `directory` (the log lives in `directory/log`).
@@ -133,7 +134,7 @@ public final class EventStore: Sendable {
             throw .storage("\(error)")
         }
         dbs = state.0
-        headWatch = HeadWatch(head: state.1.position)
+        headWatch = PositionWatch(head: state.1.position)
         let metrics = WriterMetrics(head: state.1)
         self.metrics = metrics
         let watch = headWatch

@@ -1,11 +1,13 @@
 import Synchronization
 
-/// Lets subscribers sleep until the log grows past a position, without holding a read transaction.
+/// Lets tasks sleep until a monotonic log position passes a value, without polling and without
+/// holding a read transaction: the log's head (subscribers) and each projector's checkpoint
+/// (read-your-writes queries) are published through one.
 ///
-/// The writer calls `advance(to:)` after each durable commit; `wait(beyond:)` returns as soon as
-/// the head is past the given position, or throws `CancellationError` when the waiting task is
-/// cancelled, or returns false when the store closes.
-final class HeadWatch: Sendable {
+/// The owner calls `advance(to:)` after each durable commit; `wait(beyond:)` returns as soon as
+/// the position is past the given one, or throws `CancellationError` when the waiting task is
+/// cancelled, or returns false once the watch is closed.
+public final class PositionWatch: Sendable {
     private struct Waiter {
         let position: UInt64
         let continuation: CheckedContinuation<Bool, any Error>
@@ -20,14 +22,15 @@ final class HeadWatch: Sendable {
 
     private let state: Mutex<State>
 
-    init(head: UInt64) {
+    public init(head: UInt64) {
         state = Mutex(State(head: head))
     }
 
-    var head: UInt64 { state.withLock { $0.head } }
+    /// The last published position.
+    public var head: UInt64 { state.withLock { $0.head } }
 
     /// Publishes a new head and wakes every waiter it satisfies.
-    func advance(to head: UInt64) {
+    public func advance(to head: UInt64) {
         let ready: [CheckedContinuation<Bool, any Error>] = state.withLock { state in
             state.head = max(state.head, head)
             var ready: [CheckedContinuation<Bool, any Error>] = []
@@ -41,7 +44,7 @@ final class HeadWatch: Sendable {
     }
 
     /// Wakes everyone for good: the store is closing.
-    func close() {
+    public func close() {
         let all = state.withLock { state in
             state.closed = true
             defer { state.waiters.removeAll() }
@@ -51,7 +54,7 @@ final class HeadWatch: Sendable {
     }
 
     /// Suspends until the head is beyond `position`. Returns false if the store closed.
-    func wait(beyond position: UInt64) async throws -> Bool {
+    public func wait(beyond position: UInt64) async throws -> Bool {
         let id = state.withLock { state -> Int in
             state.nextId += 1
             return state.nextId

@@ -1,0 +1,15 @@
+/// What a read-model generation reflects, stored in the generation's own `_meta` table in the
+/// same transaction as the changes it describes.
+public struct GenerationRecord: Sendable, Codable, Equatable {
+    public var projector: String
+    public var version: Int
+    public var generation: Int
+    /// Every event up to and including this position is applied; nothing after it.
+    public var checkpoint: UInt64
+    /// Recorded time (ms) of the last applied event.
+    public var lastRecordedAt: Int64
+    /// Events applied so far (those of the projector's types).
+    public var eventsApplied: UInt64
+    /// First position replayed (1 for a live read model; later for a scratch replay of a range).
+    public var startPosition: UInt64
+}

@@ -1,0 +1,113 @@
+import Domain
+import EventStore
+import Foundation
+
+/// One materialisation of a projector: its tables and checkpoint in an LMDB environment of its
+/// own directory. The live read model, a rebuild's shadow, an as-of snapshot and a scratch
+/// replay are all generations; they differ only in where they live and how far they go.
+public final class ProjectionGeneration: Sendable {
+    static let metaTable = "_meta"
+    static let recordKey = Array("record".utf8)
+
+    public let directory: String
+    public let number: Int
+    let store: KeyValueStore
+    let tableIndex: [String: Int]
+    let tableNames: [String]
+
+    /// Opens or creates the generation in `directory` for `projector`.
+    init(directory: String, number: Int, projector: any Projector, startPosition: UInt64 = 1) throws {
+        self.directory = directory
+        self.number = number
+        let names = [Self.metaTable] + projector.tables.sorted()
+        tableNames = names
+        do {
+            store = try KeyValueStore(directory: directory, tables: names)
+        } catch {
+            throw ProjectionError.storage("\(error)")
+        }
+        var index: [String: Int] = [:]
+        for (i, name) in names.enumerated() { index[name] = i }
+        tableIndex = index
+        if try record() == nil {
+            let initial = GenerationRecord(projector: projector.name, version: projector.version, generation: number,
+                                           checkpoint: startPosition - 1, lastRecordedAt: 0, eventsApplied: 0,
+                                           startPosition: startPosition)
+            try store.write { writer in try writer.put(0, Self.recordKey, try JSONEncoder().encode(initial).bytes) }
+        }
+    }
+
+    /// The stored record (checkpoint, version).
+    public func record() throws -> GenerationRecord? {
+        try store.read { reader in try Self.record(in: reader) }
+    }
+
+    static func record(in reader: KeyValueReader) throws -> GenerationRecord? {
+        try reader.withValue(0, recordKey) { try JSONDecoder().decode(GenerationRecord.self, from: Data($0)) }
+    }
+
+    /// Applies `events` and moves the checkpoint to `checkpoint` in one durable transaction.
+    /// Returns the new record. If `apply` throws, nothing of the batch is kept.
+    func apply(_ events: [ProjectedEvent], checkpoint: UInt64, projector: any Projector) throws -> GenerationRecord {
+        try store.write { writer in
+            guard var record = try Self.record(in: writer.reader) else { throw ProjectionError.storage("generation record missing in \(directory)") }
+            var batch = ReadModelBatch(reader: writer.reader, tableIndex: tableIndex)
+            for event in events {
+                do {
+                    try projector.apply(event, to: &batch)
+                } catch {
+                    throw ApplyFailure(position: event.position, reason: "\(error)")
+                }
+                record.lastRecordedAt = event.envelope.recordedAt
+            }
+            try batch.flush(into: writer)
+            record.eventsApplied += UInt64(events.count)
+            record.checkpoint = max(record.checkpoint, checkpoint)
+            try writer.put(0, Self.recordKey, try JSONEncoder().encode(record).bytes)
+            return record
+        }
+    }
+
+    /// Runs `body` on a snapshot of the tables with the position they reflect.
+    public func read<T>(_ body: (ReadModelReader) throws -> T) throws -> T {
+        try store.read { reader in
+            let record = try Self.record(in: reader)
+            return try body(ReadModelReader(reader: reader, tableIndex: tableIndex,
+                                            position: record?.checkpoint ?? 0, recordedAt: record?.lastRecordedAt ?? 0))
+        }
+    }
+
+    /// SHA-256 over every table's name, keys and values in order (the `_meta` record excluded):
+    /// equal read models give equal checksums.
+    public func checksum() throws -> SHA256Digest {
+        try store.read { reader in
+            var hasher = SHA256Hasher()
+            for (index, name) in tableNames.enumerated() where index > 0 {
+                hasher.update(Array(name.utf8) + [0])
+                try reader.scan(index) { key, value in
+                    var lengths = [UInt8]()
+                    lengths.append(contentsOf: withUnsafeBytes(of: UInt32(key.count).bigEndian, Array.init))
+                    lengths.append(contentsOf: withUnsafeBytes(of: UInt32(value.count).bigEndian, Array.init))
+                    hasher.update(lengths)
+                    hasher.update(key)
+                    hasher.update(value)
+                    return true
+                }
+            }
+            return hasher.finalize()
+        }
+    }
+
+    /// Bytes of the generation's file in use.
+    public var usedBytes: Int { store.usedBytes() }
+}
+
+/// A projector threw on an event: where, and why.
+struct ApplyFailure: Error {
+    let position: UInt64
+    let reason: String
+}
+
+extension Data {
+    var bytes: [UInt8] { [UInt8](self) }
+}

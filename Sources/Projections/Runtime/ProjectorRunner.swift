@@ -1,0 +1,318 @@
+import Domain
+import EventStore
+import Foundation
+import Logging
+import Synchronization
+
+/// Runs one projector: catches its live generation up with the log and keeps it live, builds a
+/// shadow generation from position 1 when the projector's version changed or a rebuild was
+/// asked for, and swaps the shadow in atomically once it has caught up.
+///
+/// Everything that writes runs on the runner's single task, so the live generation, the shadow
+/// and the swap never race; other tasks only read `state` (status, the active generation).
+final class ProjectorRunner: Sendable {
+    struct State {
+        var active: ProjectionGeneration
+        var activeVersion: Int
+        var shadow: ProjectionGeneration?
+        var rebuildRequested = false
+        var phase: ProjectorStatus.State = .starting
+        var parked: ProjectorStatus.Parked?
+        var lastRebuild: ProjectorStatus.RebuildOutcome?
+        var rebuildStarted: ContinuousClock.Instant?
+        /// The checkpoint of the last commit and how far beyond it the runner has read without
+        /// finding an event of its types: the read model at `basis` is also the one at `scanned`.
+        var basis: UInt64 = 0
+        var scanned: UInt64 = 0
+        /// (time, total events consumed) samples for the rate.
+        var samples: [(ContinuousClock.Instant, UInt64)] = []
+        var consumed: UInt64 = 0
+    }
+
+    let projector: any Projector
+    let directory: String
+    let feed: EventFeed
+    /// The position the active read model reflects, for read-your-writes waits.
+    let reflected: PositionWatch
+    /// Bumped to wake the runner (a rebuild was asked for).
+    private let wakeups = PositionWatch(head: 0)
+    private let wakeupCount = Atomic<UInt64>(0)
+    private let state: Mutex<State>
+    private let logger: Logger
+
+    var store: EventStore { feed.store }
+
+    init(projector: any Projector, directory: String, feed: EventFeed, logger: Logger) throws {
+        self.projector = projector
+        self.directory = directory
+        self.feed = feed
+        self.logger = logger
+        let fm = FileManager.default
+        try? fm.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let activeNumber = Self.readActivePointer(in: directory)
+        let active: ProjectionGeneration
+        if let activeNumber, fm.fileExists(atPath: Self.path(directory, activeNumber)) {
+            active = try ProjectionGeneration(directory: Self.path(directory, activeNumber), number: activeNumber, projector: projector)
+        } else {
+            active = try ProjectionGeneration(directory: Self.path(directory, 1), number: 1, projector: projector)
+            try Self.writeActivePointer(1, in: directory)
+        }
+        let record = try active.record()
+        var initial = State(active: active, activeVersion: record?.version ?? projector.version)
+        initial.basis = record?.checkpoint ?? 0
+        initial.scanned = initial.basis
+        // A shadow left by an earlier run for this version resumes; any other leftover goes.
+        for entry in (try? fm.contentsOfDirectory(atPath: directory)) ?? [] {
+            guard entry.hasPrefix("gen-"), let number = Int(entry.dropFirst(4)), number != active.number else { continue }
+            let path = Self.path(directory, number)
+            if number > active.number, initial.shadow == nil,
+               let shadow = try? ProjectionGeneration(directory: path, number: number, projector: projector),
+               (try? shadow.record())??.version == projector.version {
+                initial.shadow = shadow
+            } else {
+                try? fm.removeItem(atPath: path)
+            }
+        }
+        if initial.activeVersion != projector.version, initial.shadow == nil {
+            initial.shadow = try ProjectionGeneration(directory: Self.path(directory, active.number + 1), number: active.number + 1, projector: projector)
+            initial.rebuildStarted = .now
+        }
+        state = Mutex(initial)
+        reflected = PositionWatch(head: initial.basis)
+    }
+
+    static func path(_ directory: String, _ number: Int) -> String { "\(directory)/gen-\(number)" }
+
+    static func readActivePointer(in directory: String) -> Int? {
+        guard let text = try? String(contentsOfFile: "\(directory)/ACTIVE", encoding: .utf8) else { return nil }
+        return Int(text.trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+
+    /// Replaces the pointer file atomically (write, sync, rename), so a crash leaves either the
+    /// old generation or the new one active, never neither.
+    static func writeActivePointer(_ number: Int, in directory: String) throws {
+        let temporary = "\(directory)/ACTIVE.tmp"
+        let data = Data("\(number)\n".utf8)
+        guard FileManager.default.createFile(atPath: temporary, contents: data) else {
+            throw ProjectionError.storage("cannot write \(temporary)")
+        }
+        let fd = open(temporary, O_RDONLY)
+        if fd >= 0 { fsync(fd); close(fd) }
+        guard rename(temporary, "\(directory)/ACTIVE") == 0 else {
+            throw ProjectionError.storage("cannot replace \(directory)/ACTIVE: errno \(errno)")
+        }
+        let dir = open(directory, O_RDONLY)
+        if dir >= 0 { fsync(dir); close(dir) }
+    }
+
+    /// The generation queries read.
+    var active: ProjectionGeneration { state.withLock { $0.active } }
+
+    /// Runs `body` on the active read model, with the furthest position it is known to reflect.
+    func read<T>(_ body: (ReadModelReader) throws -> T) throws -> T {
+        let (generation, basis, scanned) = state.withLock { ($0.active, $0.basis, $0.scanned) }
+        return try generation.read { reader in
+            var reader = reader
+            if reader.position == basis, scanned > basis { reader = reader.reflecting(scanned) }
+            return try body(reader)
+        }
+    }
+
+    /// Asks for a rebuild into a shadow generation; the current one keeps serving meanwhile.
+    func requestRebuild() {
+        state.withLock { $0.rebuildRequested = true }
+        wake()
+    }
+
+    private func wake() {
+        let count = wakeupCount.add(1, ordering: .relaxed).newValue
+        wakeups.advance(to: count)
+    }
+
+    /// The loop; returns when the task is cancelled, the store closes, or the projector parks.
+    func run() async {
+        while !Task.isCancelled {
+            do {
+                if try step() { continue }
+                let (waitFrom, phase) = state.withLock { ($0.scanned, $0.phase) }
+                if phase == .catchingUp || phase == .starting { setPhase(.live) }
+                guard await waitForWork(beyond: waitFrom) else { break }
+            } catch let failure as ApplyFailure {
+                park(at: failure.position, failure.reason)
+                return
+            } catch {
+                let position = state.withLock { $0.scanned + 1 }
+                park(at: position, "\(error)")
+                return
+            }
+        }
+        state.withLock { if $0.phase != .parked { $0.phase = .stopped } }
+    }
+
+    /// Runs until the active generation reflects the head as it was at the call (and any
+    /// rebuild has swapped in). For the command line and tests.
+    func catchUp() throws {
+        do {
+            while try step() {}
+        } catch is ApplyFailure {
+            // Parked by `step`; reported below.
+        }
+        if let parked = state.withLock({ $0.parked }) {
+            throw ProjectionError.parked(projector: projector.name, position: parked.position, reason: parked.reason)
+        }
+    }
+
+    /// One unit of work; false when there was nothing to do.
+    func step() throws -> Bool {
+        do {
+            return try stepUnchecked()
+        } catch let failure as ApplyFailure {
+            park(at: failure.position, failure.reason)
+            throw failure
+        }
+    }
+
+    private func stepUnchecked() throws -> Bool {
+        let snapshot = state.withLock { state -> (ProjectionGeneration, Bool, ProjectionGeneration?, Bool, UInt64) in
+            (state.active, state.activeVersion == projector.version, state.shadow, state.rebuildRequested, state.scanned)
+        }
+        let (active, activeIsCurrent, shadow, rebuildRequested, scanned) = snapshot
+        if rebuildRequested, shadow == nil {
+            let next = try ProjectionGeneration(directory: Self.path(directory, active.number + 1), number: active.number + 1, projector: projector)
+            state.withLock {
+                $0.shadow = next
+                $0.rebuildRequested = false
+                $0.rebuildStarted = .now
+            }
+            return true
+        }
+        var worked = false
+        if let shadow {
+            setPhase(.rebuilding)
+            let head = store.headWatch.head
+            let target = activeIsCurrent ? scanned : head
+            let checkpoint = try shadow.record()?.checkpoint ?? 0
+            if checkpoint < target {
+                let (events, reached) = try feed.next(after: checkpoint, through: target, types: projector.eventTypes)
+                _ = try shadow.apply(events, checkpoint: reached, projector: projector)
+                worked = true
+            } else {
+                try swap(to: shadow, from: active, activeIsCurrent: activeIsCurrent, at: checkpoint)
+                return true
+            }
+        }
+        if activeIsCurrent {
+            let head = store.headWatch.head
+            if scanned < head {
+                let (events, reached) = try feed.next(after: scanned, through: head, types: projector.eventTypes)
+                if !events.isEmpty {
+                    let record = try active.apply(events, checkpoint: reached, projector: projector)
+                    state.withLock { $0.basis = record.checkpoint }
+                }
+                let consumed = reached - scanned
+                state.withLock { state in
+                    state.scanned = reached
+                    state.consumed += consumed
+                    state.samples.append((.now, state.consumed))
+                    if state.samples.count > 64 { state.samples.removeFirst(state.samples.count - 64) }
+                    if state.phase == .starting { state.phase = .catchingUp }
+                }
+                reflected.advance(to: reached)
+                worked = true
+            }
+        }
+        return worked
+    }
+
+    private func swap(to shadow: ProjectionGeneration, from old: ProjectionGeneration, activeIsCurrent: Bool, at position: UInt64) throws {
+        let started = state.withLock { $0.rebuildStarted } ?? .now
+        let newChecksum = try shadow.checksum()
+        var oldChecksum: SHA256Digest?
+        if activeIsCurrent { oldChecksum = try old.checksum() }
+        try Self.writeActivePointer(shadow.number, in: directory)
+        let record = try shadow.record()
+        let outcome = ProjectorStatus.RebuildOutcome(
+            fromGeneration: old.number, toGeneration: shadow.number, position: position,
+            oldChecksum: oldChecksum?.description, newChecksum: newChecksum.description,
+            checksumsMatch: oldChecksum.map { $0 == newChecksum },
+            seconds: (ContinuousClock.now - started).seconds)
+        state.withLock { state in
+            state.active = shadow
+            state.activeVersion = projector.version
+            state.shadow = nil
+            state.rebuildStarted = nil
+            state.basis = record?.checkpoint ?? position
+            state.scanned = max(position, state.basis)
+            state.lastRebuild = outcome
+            state.phase = .catchingUp
+        }
+        if outcome.checksumsMatch == false {
+            logger.error("rebuild of \(projector.name) differs from the read model it replaced", metadata: [
+                "position": "\(position)", "old": "\(outcome.oldChecksum ?? "")", "new": "\(outcome.newChecksum)"])
+        } else {
+            logger.info("rebuilt \(projector.name) into generation \(shadow.number)", metadata: ["position": "\(position)"])
+        }
+        reflected.advance(to: position)
+        try? FileManager.default.removeItem(atPath: old.directory)
+    }
+
+    private func setPhase(_ phase: ProjectorStatus.State) {
+        state.withLock { if $0.phase != .parked { $0.phase = phase } }
+    }
+
+    private func park(at position: UInt64, _ reason: String) {
+        logger.error("projector \(projector.name) parked", metadata: ["position": "\(position)", "reason": "\(reason)"])
+        state.withLock {
+            $0.phase = .parked
+            $0.parked = .init(position: position, reason: reason)
+        }
+    }
+
+    /// Sleeps until the log grows past `position` or a wakeup; false when the store closed.
+    private func waitForWork(beyond position: UInt64) async -> Bool {
+        let head = store.headWatch
+        let wakeups = self.wakeups
+        let seen = wakeupCount.load(ordering: .relaxed)
+        return await withTaskGroup(of: Bool.self) { group in
+            group.addTask { (try? await head.wait(beyond: position)) ?? false }
+            group.addTask { (try? await wakeups.wait(beyond: seen)) ?? false }
+            let first = await group.next() ?? false
+            group.cancelAll()
+            return first || !Task.isCancelled && head.head > position
+        }
+    }
+
+    /// The status, computed now.
+    func status() -> ProjectorStatus {
+        let headPosition = store.headWatch.head
+        let headRecordedAt = (try? store.head().recordedAt) ?? 0
+        return state.withLock { state in
+            let checkpoint = state.scanned
+            let lag = headPosition > checkpoint ? headPosition - checkpoint : 0
+            let lastRecordedAt = (try? state.active.record()?.lastRecordedAt) ?? 0
+            var rebuild: ProjectorStatus.Rebuild?
+            if let shadow = state.shadow, let record = try? shadow.record() {
+                rebuild = .init(generation: shadow.number, version: record.version, checkpoint: record.checkpoint, target: headPosition)
+            }
+            var rate = 0.0
+            let now = ContinuousClock.now
+            if let latest = state.samples.last,
+               let first = state.samples.first(where: { now - $0.0 <= .seconds(5) }), first.1 < latest.1 {
+                let seconds = max((now - first.0).seconds, 0.001)
+                rate = Double(latest.1 - first.1) / seconds
+            }
+            return ProjectorStatus(
+                name: projector.name, version: state.activeVersion, state: state.phase,
+                generation: state.active.number, checkpoint: checkpoint, head: headPosition, lagEvents: lag,
+                lagSeconds: lag == 0 ? 0 : max(0, Double(headRecordedAt - lastRecordedAt) / 1000),
+                eventsPerSecond: rate,
+                eventsApplied: (try? state.active.record()?.eventsApplied) ?? 0,
+                parked: state.parked, rebuild: rebuild, lastRebuild: state.lastRebuild)
+        }
+    }
+}
+
+extension Duration {
+    /// The duration in seconds as a floating-point number.
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}

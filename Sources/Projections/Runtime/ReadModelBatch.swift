@@ -1,0 +1,88 @@
+import EventStore
+import Foundation
+
+/// The read model as `apply` sees it during one batch: reads see the batch's own writes, and
+/// every change is held (decoded) in memory until the batch is flushed, once, into the write
+/// transaction that also stores the checkpoint. A hot key (a pipeline total, a cube cell)
+/// touched by a thousand events of a batch is therefore decoded once and written once.
+public struct ReadModelBatch {
+    enum Pending {
+        case value(any Codable & Sendable)
+        case deleted
+    }
+
+    struct Slot: Hashable {
+        let table: Int
+        let key: String
+    }
+
+    let reader: KeyValueReader
+    let tableIndex: [String: Int]
+    private var pending: [Slot: Pending] = [:]
+    private let decoder = ReadModelCodec.decoder()
+
+    init(reader: KeyValueReader, tableIndex: [String: Int]) {
+        self.reader = reader
+        self.tableIndex = tableIndex
+    }
+
+    func slot<V>(_ table: ReadModelTable<V>, _ key: String) throws -> Slot {
+        guard let index = tableIndex[table.name] else { throw ProjectionError.unknownTable(table.name) }
+        return Slot(table: index, key: key)
+    }
+
+    /// The current value under `key`, or nil.
+    public func get<V>(_ table: ReadModelTable<V>, _ key: String) throws -> V? {
+        let slot = try slot(table, key)
+        switch pending[slot] {
+        case .value(let value)?:
+            guard let typed = value as? V else { throw ProjectionError.typeMismatch(table: table.name, key: key) }
+            return typed
+        case .deleted?:
+            return nil
+        case nil:
+            return try reader.withValue(slot.table, Array(key.utf8)) { try ReadModelCodec.decode(V.self, from: $0, decoder: decoder) }
+        }
+    }
+
+    /// Stores `value` under `key`.
+    public mutating func put<V>(_ table: ReadModelTable<V>, _ key: String, _ value: V) throws {
+        pending[try slot(table, key)] = .value(value)
+    }
+
+    /// Removes `key`.
+    public mutating func delete<V>(_ table: ReadModelTable<V>, _ key: String) throws {
+        pending[try slot(table, key)] = .deleted
+    }
+
+    /// Changes the value under `key` in place, starting from `initial` when there is none.
+    public mutating func update<V>(_ table: ReadModelTable<V>, _ key: String, default initial: @autoclosure () -> V, _ change: (inout V) throws -> Void) throws {
+        var value = try get(table, key) ?? initial()
+        try change(&value)
+        try put(table, key, value)
+    }
+
+    /// Changes an existing value in place; returns false (and changes nothing) when there is none.
+    @discardableResult
+    public mutating func modify<V>(_ table: ReadModelTable<V>, _ key: String, _ change: (inout V) throws -> Void) throws -> Bool {
+        guard var value = try get(table, key) else { return false }
+        try change(&value)
+        try put(table, key, value)
+        return true
+    }
+
+    /// Writes every pending change in key order (LMDB appends sorted keys fastest).
+    func flush(into writer: KeyValueWriter) throws {
+        let encoder = ReadModelCodec.encoder()
+        let slots = pending.keys.sorted { $0.table != $1.table ? $0.table < $1.table : $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
+        for slot in slots {
+            switch pending[slot]! {
+            case .value(let value): try writer.put(slot.table, Array(slot.key.utf8), Array(try encoder.encode(value)))
+            case .deleted: try writer.delete(slot.table, Array(slot.key.utf8))
+            }
+        }
+    }
+
+    /// Number of keys changed so far.
+    var changeCount: Int { pending.count }
+}

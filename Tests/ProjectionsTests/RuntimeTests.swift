@@ -1,0 +1,162 @@
+import Domain
+import EventStore
+import Foundation
+import Projections
+import Testing
+
+/// Counts events per type and per stream: the smallest projector that exercises every part of
+/// the runtime.
+struct CountingProjector: Projector {
+    static let byType = ReadModelTable<Int>("byType")
+    static let byStream = ReadModelTable<Int>("byStream")
+    var name = "counting"
+    var version = 1
+    var tables: [String] { [Self.byType.name, Self.byStream.name] }
+    var eventTypes: Set<String>? = nil
+    /// Throw on this position (to test parking).
+    var failAt: UInt64? = nil
+
+    func apply(_ event: ProjectedEvent, to batch: inout ReadModelBatch) throws {
+        if event.position == failAt { throw CountingFailure() }
+        try batch.update(Self.byType, event.envelope.type, default: 0) { $0 += 1 }
+        try batch.update(Self.byStream, event.envelope.stream, default: 0) { $0 += 1 }
+    }
+}
+
+struct CountingFailure: Error {}
+
+@Suite("Projection runtime")
+struct RuntimeTests {
+    static func bruteForce(_ events: [ProjectedEvent]) -> [String: Int] {
+        var counts: [String: Int] = [:]
+        for event in events { counts[event.envelope.type, default: 0] += 1 }
+        return counts
+    }
+
+    static func counts(_ reader: ReadModelReader) throws -> [String: Int] {
+        var counts: [String: Int] = [:]
+        try reader.scan(CountingProjector.byType) { key, value in counts[key] = value; return true }
+        return counts
+    }
+
+    @Test("catch-up folds every event exactly once and records the position it reflects")
+    func catchUp() async throws {
+        let log = try await CompanyLog(customers: 15, years: 1)
+        let engine = try log.engine([CountingProjector()])
+        try engine.catchUp()
+        let (counts, position) = try engine.read("counting") { (try Self.counts($0), $0.position) }
+        #expect(position == log.head)
+        #expect(counts == Self.bruteForce(try log.events()))
+        #expect(counts.values.reduce(0, +) == Int(log.head))
+    }
+
+    @Test("reopening resumes from the checkpoint: nothing applied twice")
+    func resume() async throws {
+        let log = try await CompanyLog(customers: 10, years: 1)
+        let directory = "resume"
+        do {
+            let engine = try log.engine([CountingProjector()], name: directory)
+            try engine.catchUp()
+        }
+        // More events after the first run.
+        _ = try await log.store.append("extra-1", [ProposedEvent(type: "IntegrationPing", data: Array("{}".utf8))], expected: .any,
+                                       metadata: AppendMetadata(actor: Actor(id: "cti", role: "integrator"), source: Source(clientAddress: "10.0.0.9", userAgent: "cti", host: "pbx")))
+        let engine = try log.engine([CountingProjector()], name: directory)
+        try engine.catchUp()
+        let counts = try engine.read("counting") { try Self.counts($0) }
+        #expect(counts == Self.bruteForce(try log.events()))
+        #expect(counts["IntegrationPing"] == 1)
+    }
+
+    @Test("live: a running projector follows appends, and waitUntil gives read-your-writes")
+    func live() async throws {
+        let log = try await CompanyLog(customers: 5, years: 1)
+        let engine = try log.engine([CountingProjector()])
+        let running = Task { await engine.run() }
+        defer { running.cancel() }
+        for i in 0..<20 {
+            let result = try await log.store.append("live-\(i)", [ProposedEvent(type: "IntegrationPing", data: Array("{}".utf8))], expected: .any,
+                                                    metadata: AppendMetadata(actor: Actor(id: "cti", role: "integrator"), source: Source(clientAddress: "10.0.0.9", userAgent: "cti", host: "pbx")))
+            let reached = try await engine.waitUntil("counting", reflects: result.positions.last!, timeout: .seconds(5))
+            #expect(reached >= result.positions.last!)
+            let pings = try engine.read("counting") { try $0.get(CountingProjector.byType, "IntegrationPing") }
+            #expect(pings == i + 1)
+        }
+        let status = try engine.status(of: "counting")
+        #expect(status.state == .live)
+        #expect(status.lagEvents == 0)
+    }
+
+    @Test("a projector that throws is parked with the position and error; the others go on")
+    func parking() async throws {
+        let log = try await CompanyLog(customers: 5, years: 1)
+        var failing = CountingProjector(failAt: 7)
+        failing.name = "failing"
+        let engine = try log.engine([failing, CountingProjector()])
+        #expect(throws: ProjectionError.self) { try engine.catchUp() }
+        let status = try engine.status(of: "failing")
+        #expect(status.state == .parked)
+        #expect(status.parked?.position == 7)
+        #expect(try engine.read("failing") { $0.position } < 7)
+        // The healthy projector beside it is unaffected.
+        #expect(try engine.read("counting") { $0.position } == log.head)
+        #expect(try engine.status(of: "counting").parked == nil)
+    }
+
+    @Test("rebuild of the same version: shadow from position 1, atomic swap, equal checksum")
+    func rebuildSameVersion() async throws {
+        let log = try await CompanyLog(customers: 10, years: 1)
+        let engine = try log.engine([CountingProjector()])
+        try engine.catchUp()
+        let before = try engine.status(of: "counting")
+        try engine.rebuild("counting")
+        try engine.catchUp()
+        let after = try engine.status(of: "counting")
+        #expect(after.generation == before.generation + 1)
+        #expect(after.lastRebuild?.checksumsMatch == true)
+        #expect(after.checkpoint == log.head)
+        #expect(try engine.read("counting") { try Self.counts($0) } == Self.bruteForce(try log.events()))
+    }
+
+    @Test("a changed version rebuilds in the background while the old read model serves")
+    func versionChange() async throws {
+        let log = try await CompanyLog(customers: 10, years: 1)
+        let name = "versions"
+        do {
+            let engine = try log.engine([CountingProjector()], name: name)
+            try engine.catchUp()
+        }
+        var v2 = CountingProjector()
+        v2.version = 2
+        let engine = try log.engine([v2], name: name)
+        let status = try engine.status(of: "counting")
+        #expect(status.version == 1)
+        #expect(status.rebuild?.version == 2)
+        // Old generation still answers.
+        #expect(try engine.read("counting") { $0.position } == log.head)
+        try engine.catchUp()
+        let after = try engine.status(of: "counting")
+        #expect(after.version == 2)
+        #expect(after.lastRebuild?.checksumsMatch == nil)
+        #expect(try engine.read("counting") { try Self.counts($0) } == Self.bruteForce(try log.events()))
+    }
+
+    @Test("as of a position equals a fold of the log truncated there; replay into a scratch model")
+    func asOfAndReplay() async throws {
+        let log = try await CompanyLog(customers: 10, years: 1)
+        let engine = try log.engine([CountingProjector()])
+        try engine.catchUp()
+        let middle = log.head / 2
+        let snapshot = try await engine.asOf("counting", position: middle)
+        #expect(try snapshot.read { try Self.counts($0) } == Self.bruteForce(try log.events(through: middle)))
+        #expect(try snapshot.read { $0.position } == middle)
+        let again = try await engine.asOf("counting", position: middle)
+        #expect(again.directory == snapshot.directory)
+        let scratch = try await engine.replay(CountingProjector(), as: "second-half", from: middle + 1)
+        let all = Self.bruteForce(try log.events())
+        let firstHalf = Self.bruteForce(try log.events(through: middle))
+        let secondHalf = try scratch.read { try Self.counts($0) }
+        for (type, count) in all { #expect((firstHalf[type] ?? 0) + (secondHalf[type] ?? 0) == count) }
+        await #expect(throws: ProjectionError.self) { try await engine.asOf("counting", position: log.head + 1) }
+    }
+}
