@@ -20,6 +20,12 @@ public protocol Projector: Sendable {
     /// The event types `apply` reads, so the runner neither reads nor decodes the others; nil
     /// for every event (the audit index).
     var eventTypes: Set<String>? { get }
+    /// False when `apply` reads only envelopes (the audit index), so payloads are not decoded.
+    var decodesPayloads: Bool { get }
     /// Folds one event into the read model.
     func apply(_ event: ProjectedEvent, to batch: inout ReadModelBatch) throws
+}
+
+extension Projector {
+    public var decodesPayloads: Bool { true }
 }

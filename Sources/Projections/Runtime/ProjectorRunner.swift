@@ -193,7 +193,7 @@ final class ProjectorRunner: Sendable {
             let target = activeIsCurrent ? scanned : head
             let checkpoint = try shadow.record()?.checkpoint ?? 0
             if checkpoint < target {
-                let (events, reached) = try feed.next(after: checkpoint, through: target, types: projector.eventTypes)
+                let (events, reached) = try feed.next(after: checkpoint, through: target, types: projector.eventTypes, decode: projector.decodesPayloads)
                 _ = try shadow.apply(events, checkpoint: reached, projector: projector)
                 worked = true
             } else {
@@ -204,7 +204,7 @@ final class ProjectorRunner: Sendable {
         if activeIsCurrent {
             let head = store.headWatch.head
             if scanned < head {
-                let (events, reached) = try feed.next(after: scanned, through: head, types: projector.eventTypes)
+                let (events, reached) = try feed.next(after: scanned, through: head, types: projector.eventTypes, decode: projector.decodesPayloads)
                 if !events.isEmpty {
                     let record = try active.apply(events, checkpoint: reached, projector: projector)
                     state.withLock { $0.basis = record.checkpoint }
