@@ -50,7 +50,7 @@ let package = Package(
         .executableTarget(
             name: "crm",
             dependencies: [
-                "Server", "Domain", "EventStore", "Bench",
+                "Server", "Projections", "Domain", "EventStore", "Bench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -20,11 +20,17 @@ final class CompanyLog: @unchecked Sendable {
         store = try EventStore(directory: path + "/data", configuration: .init(initialMapSize: 64 << 20))
         handler = CommandHandler(store: store)
         self.customers = CustomerService(handler: handler)
-        let file = path + "/commands.ndjson"
+        try await Self.importCompany(customers: customers, years: years, seed: seed, into: self.customers, scratch: path)
+    }
+
+    /// Simulates a company and imports its commands through `service`.
+    static func importCompany(customers: Int, years: Int, seed: UInt64, into service: CustomerService, scratch: String) async throws {
+        let file = scratch + "/commands-\(seed).ndjson"
         var data = Data()
         _ = try CompanySimulator().generateLines(SimulationSettings(customers: customers, years: years, seed: seed)) { data.append($0) }
         try data.write(to: URL(fileURLWithPath: file))
-        _ = try await CommandImporter(customers: self.customers).importFile(at: file)
+        _ = try await CommandImporter(customers: service).importFile(at: file)
+        try? FileManager.default.removeItem(atPath: file)
     }
 
     /// An empty store (for hand-written event sequences).

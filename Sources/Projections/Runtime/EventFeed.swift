@@ -6,6 +6,8 @@ struct EventFeed: Sendable {
     let store: EventStore
     let registry: EventRegistry
     let batchSize: Int
+    /// Shared with the engine's other runners.
+    let cache: DecodedEventCache
 
     /// The projector's events after `checkpoint` and up to `limit`, and the position the batch
     /// reaches (events of other types in between count as consumed).
@@ -13,12 +15,20 @@ struct EventFeed: Sendable {
         guard checkpoint < limit else { return ([], checkpoint) }
         let page = try store.readPage(from: checkpoint + 1, limit: batchSize, types: types, maxScan: batchSize * 16)
         let reached = min(page.next - 1, limit)
+        let envelopes = page.events.filter { $0.position <= limit }
+        guard decode else { return (envelopes.map { ProjectedEvent(envelope: $0, payload: nil) }, reached) }
+        let cached = cache.lookup(envelopes.map(\.position))
         var events: [ProjectedEvent] = []
-        events.reserveCapacity(page.events.count)
-        for envelope in page.events where envelope.position <= limit {
-            if decode, registry.knows(envelope.type) {
+        events.reserveCapacity(envelopes.count)
+        var decoded: [(UInt64, any DomainEvent)] = []
+        for (envelope, hit) in zip(envelopes, cached) {
+            if let hit {
+                events.append(ProjectedEvent(envelope: envelope, payload: hit))
+            } else if registry.knows(envelope.type) {
                 do {
-                    events.append(ProjectedEvent(envelope: envelope, payload: try registry.decode(envelope)))
+                    let payload = try registry.decode(envelope)
+                    decoded.append((envelope.position, payload))
+                    events.append(ProjectedEvent(envelope: envelope, payload: payload))
                 } catch {
                     throw ApplyFailure(position: envelope.position, reason: "cannot decode \(envelope.type): \(error)")
                 }
@@ -26,6 +36,7 @@ struct EventFeed: Sendable {
                 events.append(ProjectedEvent(envelope: envelope, payload: nil))
             }
         }
+        cache.store(decoded)
         return (events, reached)
     }
 }

@@ -39,7 +39,7 @@ public final class ProjectionEngine: Sendable {
         self.directory = directory ?? "\(store.directory)/projections"
         self.configuration = configuration
         self.registry = registry
-        let feed = EventFeed(store: store, registry: registry, batchSize: max(1, configuration.batchSize))
+        let feed = EventFeed(store: store, registry: registry, batchSize: max(1, configuration.batchSize), cache: DecodedEventCache())
         var runners: [String: ProjectorRunner] = [:]
         for projector in projectors {
             precondition(runners[projector.name] == nil, "projector \(projector.name) registered twice")
@@ -84,9 +84,32 @@ public final class ProjectionEngine: Sendable {
         if let firstFailure { throw firstFailure }
     }
 
+    /// Brings the named projectors (all by default) up to the head as it is now, side by side
+    /// (one task each, so decoding runs on every core); throws the first failure after all ended.
+    public func catchUpConcurrently(_ only: [String]? = nil) async throws {
+        let selected = try (only ?? names).map { try runner($0) }
+        let failures = await withTaskGroup(of: (any Error)?.self) { group in
+            for runner in selected {
+                group.addTask {
+                    do { try runner.catchUp() } catch { return error }
+                    return nil
+                }
+            }
+            var failures: [any Error] = []
+            for await failure in group { if let failure { failures.append(failure) } }
+            return failures
+        }
+        if let first = failures.first { throw first }
+    }
+
     /// Asks `name` to rebuild from position 1 into a shadow generation, swapped in when caught up.
     public func rebuild(_ name: String) throws {
         try runner(name).requestRebuild()
+    }
+
+    /// The checksum of `name`'s live read model (see `ProjectionGeneration.checksum`).
+    public func checksum(of name: String) throws -> SHA256Digest {
+        try runner(name).active.checksum()
     }
 
     /// Every projector's status, in registration order.
@@ -162,7 +185,7 @@ public final class ProjectionEngine: Sendable {
 
     /// Folds `[from, through]` into a new generation at `path`.
     func materialize(_ projector: any Projector, into path: String, from: UInt64, through: UInt64) async throws -> ProjectionGeneration {
-        let feed = EventFeed(store: store, registry: registry, batchSize: max(1, configuration.batchSize))
+        let feed = EventFeed(store: store, registry: registry, batchSize: max(1, configuration.batchSize), cache: DecodedEventCache(capacity: 1024))
         let generation = try ProjectionGeneration(directory: path, number: 0, projector: projector, startPosition: from)
         var checkpoint = from - 1
         while checkpoint < through {

@@ -1,6 +1,7 @@
 import Domain
 import EventStore
 import Foundation
+import Synchronization
 
 /// One materialisation of a projector: its tables and checkpoint in an LMDB environment of its
 /// own directory. The live read model, a rebuild's shadow, an as-of snapshot and a scratch
@@ -14,6 +15,10 @@ public final class ProjectionGeneration: Sendable {
     let store: KeyValueStore
     let tableIndex: [String: Int]
     let tableNames: [String]
+    /// Committed values decoded by earlier batches (only the generation's single writer uses it).
+    private let known = Mutex<[ReadModelBatch.Slot: ReadModelBatch.Pending]>([:])
+    /// Above this many decoded values the cache starts over, bounding memory.
+    static let knownLimit = 200_000
 
     /// Opens or creates the generation in `directory` for `projector`.
     init(directory: String, number: Int, projector: any Projector, startPosition: UInt64 = 1) throws {
@@ -49,9 +54,16 @@ public final class ProjectionGeneration: Sendable {
     /// Applies `events` and moves the checkpoint to `checkpoint` in one durable transaction.
     /// Returns the new record. If `apply` throws, nothing of the batch is kept.
     func apply(_ events: [ProjectedEvent], checkpoint: UInt64, projector: any Projector) throws -> GenerationRecord {
-        try store.write { writer in
+        let cached = known.withLock { known in
+            var taken: [ReadModelBatch.Slot: ReadModelBatch.Pending] = [:]
+            swap(&taken, &known)
+            return taken
+        }
+        var carried: [ReadModelBatch.Slot: ReadModelBatch.Pending] = [:]
+        defer { known.withLock { $0 = carried } }
+        let (record, next) = try store.write { writer -> (GenerationRecord, [ReadModelBatch.Slot: ReadModelBatch.Pending]) in
             guard var record = try Self.record(in: writer.reader) else { throw ProjectionError.storage("generation record missing in \(directory)") }
-            var batch = ReadModelBatch(reader: writer.reader, tableIndex: tableIndex)
+            var batch = ReadModelBatch(reader: writer.reader, tableIndex: tableIndex, known: cached)
             for event in events {
                 do {
                     try projector.apply(event, to: &batch)
@@ -64,8 +76,14 @@ public final class ProjectionGeneration: Sendable {
             record.eventsApplied += UInt64(events.count)
             record.checkpoint = max(record.checkpoint, checkpoint)
             try writer.put(0, Self.recordKey, try JSONEncoder().encode(record).bytes)
-            return record
+            var next = batch.known.values
+            guard next.count + batch.pending.count <= Self.knownLimit else { return (record, [:]) }
+            next.merge(batch.pending) { _, new in new }
+            return (record, next)
         }
+        // Only a committed batch's values are kept; a failed one leaves the cache empty.
+        carried = next
+        return record
     }
 
     /// Runs `body` on a snapshot of the tables with the position they reflect.

@@ -4,26 +4,37 @@ import Foundation
 /// The read model as `apply` sees it during one batch: reads see the batch's own writes, and
 /// every change is held (decoded) in memory until the batch is flushed, once, into the write
 /// transaction that also stores the checkpoint. A hot key (a pipeline total, a cube cell)
-/// touched by a thousand events of a batch is therefore decoded once and written once.
+/// touched by a thousand events of a batch is therefore decoded once and written once; and
+/// committed values stay decoded across batches (`known`, owned by the generation), so a
+/// value is decoded from LMDB only the first time the runner touches it.
 public struct ReadModelBatch {
-    enum Pending {
+    enum Pending: Sendable {
         case value(any Codable & Sendable)
         case deleted
     }
 
-    struct Slot: Hashable {
+    struct Slot: Hashable, Sendable {
         let table: Int
         let key: String
     }
 
     let reader: KeyValueReader
     let tableIndex: [String: Int]
-    private var pending: [Slot: Pending] = [:]
+    /// Committed values already decoded (`.deleted` = known to be absent). A box, so that `get`
+    /// can remember what it decoded without being `mutating`.
+    final class Known {
+        var values: [Slot: Pending]
+        init(_ values: [Slot: Pending]) { self.values = values }
+    }
+
+    private(set) var pending: [Slot: Pending] = [:]
+    let known: Known
     private let decoder = ReadModelCodec.decoder()
 
-    init(reader: KeyValueReader, tableIndex: [String: Int]) {
+    init(reader: KeyValueReader, tableIndex: [String: Int], known: [Slot: Pending] = [:]) {
         self.reader = reader
         self.tableIndex = tableIndex
+        self.known = Known(known)
     }
 
     func slot<V>(_ table: ReadModelTable<V>, _ key: String) throws -> Slot {
@@ -34,14 +45,16 @@ public struct ReadModelBatch {
     /// The current value under `key`, or nil.
     public func get<V>(_ table: ReadModelTable<V>, _ key: String) throws -> V? {
         let slot = try slot(table, key)
-        switch pending[slot] {
+        switch pending[slot] ?? known.values[slot] {
         case .value(let value)?:
             guard let typed = value as? V else { throw ProjectionError.typeMismatch(table: table.name, key: key) }
             return typed
         case .deleted?:
             return nil
         case nil:
-            return try reader.withValue(slot.table, Array(key.utf8)) { try ReadModelCodec.decode(V.self, from: $0, decoder: decoder) }
+            let value = try reader.withValue(slot.table, Array(key.utf8)) { try ReadModelCodec.decode(V.self, from: $0, decoder: decoder) }
+            known.values[slot] = value.map { .value($0) } ?? .deleted
+            return value
         }
     }
 

@@ -1,0 +1,151 @@
+import ArgumentParser
+import Domain
+import EventStore
+import Foundation
+import Projections
+
+/// `crm bench-projections`: over an imported log (e.g. a generated company), measures full
+/// rebuilds (each operational view alone, the operational views together, every projector
+/// together), query latencies, and the live lag of every projector under a steady append load.
+struct ProjectionBenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench-projections",
+        abstract: "Benchmark read models over an existing log: rebuild rates, query latencies, live lag.",
+        discussion: """
+            Builds into temporary directories under the data directory (removed afterwards), so \
+            the live read models are not touched. The live-lag phase appends LogInteraction \
+            commands to existing customers: run it on a copy of a log you can extend.
+            """)
+
+    @OptionGroup var dataOptions: DataOptions
+
+    @Option(help: "Customer 360 queries to time.")
+    var queries: Int = 20_000
+
+    @Option(help: "Seconds of steady append load for the live-lag phase (0 skips it).")
+    var liveSeconds: Int = 20
+
+    @Option(help: "Commands per second during the live-lag phase.")
+    var liveRate: Int = 500
+
+    @Flag(help: "Skip timing each operational view alone.")
+    var skipSingle = false
+
+    func run() async throws {
+        let directory = try dataOptions.directory()
+        let store = try StoreOpening.openExisting(directory, command: "bench-projections")
+        defer { store.close() }
+        let head = store.headWatch.head
+        let scratch = "\(directory)/projections/_bench-\(UUID().uuidString.prefix(8))"
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        print("log: \(head) events; \(ProcessInfo.processInfo.activeProcessorCount) cores")
+        print("")
+        print("| rebuild | seconds | log events/s | peak RSS |")
+        print("|---|---|---|---|")
+
+        func build(_ label: String, _ projectors: [any Projector]) async throws -> ProjectionEngine {
+            let engine = try ProjectionEngine(store: store, projectors: projectors, directory: "\(scratch)/\(label)")
+            let started = ContinuousClock.now
+            try await engine.catchUpConcurrently()
+            let seconds = Self.seconds(ContinuousClock.now - started)
+            print(String(format: "| %@ | %.2f | %.0f | %@ |", label, seconds, Double(head) / seconds, Self.peakMemory()))
+            return engine
+        }
+        if !skipSingle {
+            for projector in OperationalProjectors.all + [AuditIndexProjector()] {
+                _ = try await build(projector.name, [projector])
+            }
+        }
+        _ = try await build("operational views together", OperationalProjectors.all)
+        let all = try await build("all projectors together", StandardProjectors.all)
+
+        // Query latencies on the full read models.
+        var customers: [String] = []
+        _ = try store.scanHeaders { header in
+            if header.type == "CustomerRegistered" { customers.append(String(header.stream.dropFirst("customer-".count))) }
+            return true
+        }
+        print("")
+        print("| query | count | p50 µs | p99 µs | max µs |")
+        print("|---|---|---|---|---|")
+        if !customers.isEmpty {
+            var generator = SystemRandomNumberGenerator()
+            var samples: [Double] = []
+            samples.reserveCapacity(queries)
+            var found = 0
+            for _ in 0..<queries {
+                let id = customers.randomElement(using: &generator)!
+                let started = ContinuousClock.now
+                let answer = try all.read("customer360") { try Customer360.query($0, customerId: id) }
+                samples.append(Self.seconds(ContinuousClock.now - started) * 1e6)
+                if answer != nil { found += 1 }
+            }
+            Self.printLatency("customer 360 (\(found) found)", samples)
+        }
+
+        guard liveSeconds > 0, !customers.isEmpty else { return }
+        try await liveLag(store: store, engine: all, customers: customers)
+    }
+
+    /// Appends `LogInteraction` commands at a fixed rate while the engine runs, and measures for
+    /// each acknowledged append how long until every projector reflects it.
+    func liveLag(store: EventStore, engine: ProjectionEngine, customers: [String]) async throws {
+        let handler = CommandHandler(store: store)
+        let running = Task { await engine.run() }
+        defer { running.cancel() }
+        let names = engine.names
+        let metadata = AppendMetadata(actor: Actor(id: "bench", role: "integrator"),
+                                      source: Source(clientAddress: "127.0.0.1", userAgent: "crm bench-projections", host: "bench"))
+        let interval = Duration.seconds(1) / max(1, liveRate)
+        let total = liveSeconds * liveRate
+        let lags = await withTaskGroup(of: Double?.self) { group in
+            var next = ContinuousClock.now
+            for i in 0..<total {
+                next += interval
+                try? await Task.sleep(until: next, clock: .continuous)
+                let customer = customers[i % customers.count]
+                group.addTask {
+                    let command = LogInteraction(customerId: customer, interactionId: "bench-\(UUID().uuidString)", channel: .call,
+                                                 direction: .inbound, durationSeconds: 60, outcome: "answered")
+                    guard let outcome = try? await handler.execute(command, context: DecisionContext(now: Date()), metadata: metadata),
+                          let position = outcome.positions.last else { return nil }
+                    let acknowledged = ContinuousClock.now
+                    for name in names {
+                        _ = try? await engine.waitUntil(name, reflects: position, timeout: .seconds(10))
+                    }
+                    return Self.seconds(ContinuousClock.now - acknowledged) * 1000
+                }
+            }
+            var lags: [Double] = []
+            for await lag in group { if let lag { lags.append(lag) } }
+            return lags
+        }
+        print("")
+        print("| live lag, \(liveRate) commands/s for \(liveSeconds) s, all \(names.count) projectors | count | p50 ms | p99 ms | max ms |")
+        print("|---|---|---|---|---|")
+        let sorted = lags.sorted()
+        print(String(format: "| acknowledged append → reflected by every projector | %d | %.1f | %.1f | %.1f |", sorted.count,
+                     Self.percentile(sorted, 0.5), Self.percentile(sorted, 0.99), sorted.last ?? 0))
+        print("peak RSS \(Self.peakMemory())")
+    }
+
+    static func printLatency(_ label: String, _ samples: [Double]) {
+        let sorted = samples.sorted()
+        print(String(format: "| %@ | %d | %.0f | %.0f | %.0f |", label, sorted.count, percentile(sorted, 0.5), percentile(sorted, 0.99), sorted.last ?? 0))
+    }
+
+    static func percentile(_ sorted: [Double], _ p: Double) -> Double {
+        guard !sorted.isEmpty else { return 0 }
+        return sorted[min(sorted.count - 1, Int((Double(sorted.count) * p).rounded(.down)))]
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+
+    static func peakMemory() -> String {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return "\(usage.ru_maxrss / 1024) MB"
+    }
+}
