@@ -35,7 +35,11 @@ let package = Package(
             dependencies: ["CLMDB", "COpenSSL", .product(name: "Logging", package: "swift-log")]
         ),
         .target(name: "Domain", dependencies: ["EventStore"]),
-        .target(name: "Projections", dependencies: ["Domain", "EventStore", .product(name: "Logging", package: "swift-log")]),
+        .target(
+            name: "Projections",
+            dependencies: ["Domain", "EventStore", .product(name: "Logging", package: "swift-log")],
+            exclude: ["StateCycle/RULES.md"]
+        ),
         .target(
             name: "Server",
             dependencies: [

@@ -35,12 +35,14 @@ struct ProjectionCrashTests {
         }
         var generator = SystemRandomNumberGenerator()
         var killed = 0
+        let errors = root + "/stderr"
         for _ in 0..<Self.iterations {
+            _ = FileManager.default.createFile(atPath: errors, contents: nil)
             let child = Process()
             child.executableURL = URL(fileURLWithPath: binary)
-            child.arguments = ["rebuild", "--data", data, "--catch-up-only", "--batch-size", "37"]
+            child.arguments = ["rebuild", "--data", data, "--catch-up-only", "--batch-size", "7"]
             child.standardOutput = FileHandle.nullDevice
-            child.standardError = FileHandle.nullDevice
+            child.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errors))
             try child.run()
             try await Task.sleep(for: .milliseconds(Int.random(in: 30...300, using: &generator)))
             if child.isRunning {
@@ -48,6 +50,9 @@ struct ProjectionCrashTests {
                 killed += 1
             }
             child.waitUntilExit()
+            if child.terminationReason == .exit {
+                #expect(child.terminationStatus == 0, "\((try? String(contentsOfFile: errors, encoding: .utf8)) ?? "")")
+            }
         }
         #expect(killed > 0, "no run was interrupted; lower the sleep")
         // Finish in this process, then build the same read models from scratch elsewhere.

@@ -1,0 +1,23 @@
+/// Everything a state-cycle interval says about a customer: lifecycle state, risk grade, value
+/// grade and the three RFM scores behind it (0 before the first paid order). A new interval starts
+/// whenever any of these changes.
+public struct StateLabels: Sendable, Codable, Equatable, Hashable {
+    public var state: LifecycleState
+    public var risk: RiskGrade
+    public var value: ValueGrade
+    /// Recency score 1–5 (0 when never paid).
+    public var recency: Int
+    /// Frequency score 1–5 (0 when never paid).
+    public var frequency: Int
+    /// Monetary score 1–5 (0 when never paid).
+    public var monetary: Int
+
+    public init(state: LifecycleState, risk: RiskGrade, value: ValueGrade, recency: Int, frequency: Int, monetary: Int) {
+        self.state = state
+        self.risk = risk
+        self.value = value
+        self.recency = recency
+        self.frequency = frequency
+        self.monetary = monetary
+    }
+}
