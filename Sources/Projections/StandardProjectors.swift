@@ -2,6 +2,6 @@
 public enum StandardProjectors {
     /// In a stable order (status lists and rebuild reports follow it).
     public static var all: [any Projector] {
-        OperationalProjectors.all + [StateCycleProjector(), SalesCycleProjector(), AuditIndexProjector()]
+        OperationalProjectors.all + [StateCycleProjector(), SalesCycleProjector(), CubeProjector(), AuditIndexProjector()]
     }
 }

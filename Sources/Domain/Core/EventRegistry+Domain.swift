@@ -10,8 +10,10 @@ public enum DomainCatalog {
     /// Every aggregate type; each area of the domain lists its own.
     public static let aggregates: [any Aggregate.Type] =
         customerAggregates + salesAggregates + billingAggregates + serviceAggregates + marketingAggregates + workAggregates
+            + organisationAggregates
 
     /// Upcasters of every event whose schema changed.
     public static let upcasters: [EventRegistry.Upcaster] =
         customerUpcasters + salesUpcasters + billingUpcasters + serviceUpcasters + marketingUpcasters + workUpcasters
+            + organisationUpcasters
 }

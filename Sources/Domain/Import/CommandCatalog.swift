@@ -25,6 +25,8 @@ public enum CommandCatalog {
         // Work
         PlanWork.self, ReviseWorkPlan.self, LogWork.self,
         AssignWorkTask.self, ReassignWorkTask.self, CompleteWorkTask.self, MarkWorkTaskOverdue.self, CancelWorkTask.self,
+        // Organisation
+        DefineTeam.self, AssignManagerToTeam.self,
     ]
 
     public static let types: [String: any DomainCommand.Type] = {

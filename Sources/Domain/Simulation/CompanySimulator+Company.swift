@@ -13,6 +13,12 @@ extension SimulationRun {
             try emit(DefineSalesProcess(processId: process.id, name: process.name, stages: process.stages,
                                         allowsSkipping: process.allowsSkipping), by: .admin)
         }
+        // The sales teams and who is in them, so reports can roll managers up into teams.
+        for team in settings.teams {
+            let teamId = team.id
+            try emit(DefineTeam(teamId: teamId, name: team.name, region: team.region), by: .admin)
+            for manager in team.managers { try emit(AssignManagerToTeam(teamId: teamId, managerId: manager), by: .admin) }
+        }
         // The opening base is migrated from the old system over the first two weeks' evenings.
         for _ in 0..<openingBaseCount {
             let segment = random.weightedIndex([0.08, 0.25, 0.40, 0.27])

@@ -193,10 +193,23 @@ public struct SimulationSettings: Codable, Sendable, Equatable {
         let ids = teams.flatMap(\.managers) + agents + [admin, marketing]
         if let bad = ids.first(where: { (try? Validate.id($0, "id")) == nil }) { problems.append("'\(bad)' is not a valid staff id") }
         if Set(ids).count != ids.count { problems.append("staff ids must be unique") }
+        if Set(teams.map(\.id)).count != teams.count { problems.append("team names must differ (they name the teams' streams)") }
         for team in teams {
             let octets = team.subnet.split(separator: ".")
             if octets.count != 2 || octets.contains(where: { UInt8($0) == nil }) { problems.append("subnet '\(team.subnet)' must be two octets, e.g. 10.21") }
         }
         return problems
+    }
+}
+
+extension SimulationSettings.Team {
+    /// The id the team's stream is named by: its name in lower case with dashes, without a
+    /// leading `team-` (`Team North` → `north`).
+    var id: String {
+        var slug = String(name.lowercased().map { $0.isLetter || $0.isNumber ? $0 : "-" })
+        while slug.contains("--") { slug = slug.replacingOccurrences(of: "--", with: "-") }
+        slug = slug.trimmingCharacters(in: CharacterSet(charactersIn: "-"))
+        if slug.hasPrefix("team-") { slug.removeFirst(5) }
+        return slug.isEmpty ? "team" : slug
     }
 }
