@@ -76,10 +76,7 @@ public final class ProjectionGeneration: Sendable {
             record.eventsApplied += UInt64(events.count)
             record.checkpoint = max(record.checkpoint, checkpoint)
             try writer.put(0, Self.recordKey, try JSONEncoder().encode(record).bytes)
-            var next = batch.known.values
-            guard next.count + batch.pending.count <= Self.knownLimit else { return (record, [:]) }
-            next.merge(batch.pending) { _, new in new }
-            return (record, next)
+            return (record, batch.takeKnownAfterCommit(limit: Self.knownLimit))
         }
         // Only a committed batch's values are kept; a failed one leaves the cache empty.
         carried = next

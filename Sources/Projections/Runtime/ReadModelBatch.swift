@@ -84,16 +84,37 @@ public struct ReadModelBatch {
         return true
     }
 
-    /// Writes every pending change in key order (LMDB appends sorted keys fastest).
+    /// Writes every pending change in key order (LMDB inserts sorted keys fastest).
     func flush(into writer: KeyValueWriter) throws {
         let encoder = ReadModelCodec.encoder()
-        let slots = pending.keys.sorted { $0.table != $1.table ? $0.table < $1.table : $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
-        for slot in slots {
-            switch pending[slot]! {
-            case .value(let value): try writer.put(slot.table, Array(slot.key.utf8), Array(try encoder.encode(value)))
-            case .deleted: try writer.delete(slot.table, Array(slot.key.utf8))
+        var entries = pending.map { (table: $0.key.table, key: Array($0.key.key.utf8), change: $0.value) }
+        entries.sort { a, b in
+            if a.table != b.table { return a.table < b.table }
+            return a.key.withUnsafeBytes { x in
+                b.key.withUnsafeBytes { y in
+                    let common = min(x.count, y.count)
+                    let order = common == 0 ? 0 : memcmp(x.baseAddress!, y.baseAddress!, common)
+                    return order != 0 ? order < 0 : x.count < y.count
+                }
             }
         }
+        for entry in entries {
+            switch entry.change {
+            case .value(let value): try writer.put(entry.table, entry.key, Array(try encoder.encode(value)))
+            case .deleted: try writer.delete(entry.table, entry.key)
+            }
+        }
+    }
+
+    /// Hands the decoded committed values and this batch's changes over as the next batch's
+    /// `known` values (moved, not copied).
+    mutating func takeKnownAfterCommit(limit: Int) -> [Slot: Pending] {
+        var next = known.values
+        known.values = [:]
+        guard next.count + pending.count <= limit else { return [:] }
+        next.merge(pending) { _, new in new }
+        pending = [:]
+        return next
     }
 
     /// Number of keys changed so far.
