@@ -1,6 +1,8 @@
 import EventStore
 import Hummingbird
 import Logging
+import Projections
+import ServiceLifecycle
 
 /// Builds the CRM HTTP application over an open event store.
 ///
@@ -12,23 +14,27 @@ import Logging
 ///
 /// - Parameters:
 ///   - store: The open event store the routes read.
+///   - projections: The read models to run and serve (status, rebuilds, queries); none when nil.
 ///   - configuration: Address and server name.
 ///   - logger: The application logger; requests are logged at `debug`.
 ///   - onServerRunning: Called once the server listens (not called by router tests).
 public func buildApplication(
     store: EventStore,
+    projections: ProjectionEngine? = nil,
     configuration: ServerConfiguration = ServerConfiguration(),
     logger: Logger = Logger(label: "crm.server"),
     onServerRunning: @escaping @Sendable () async -> Void = {}
 ) -> some ApplicationProtocol {
-    let router = buildRouter(store: store)
+    let router = buildRouter(store: store, projections: projections)
+    var services: [any Service] = [EventStoreService(store: store, logger: logger)]
+    if let projections { services.append(ProjectionService(engine: projections, logger: logger)) }
     return Application(
         router: router,
         configuration: ApplicationConfiguration(
             address: .hostname(configuration.host, port: configuration.port),
             serverName: configuration.serverName
         ),
-        services: [EventStoreService(store: store, logger: logger)],
+        services: services,
         onServerRunning: { _ in await onServerRunning() },
         logger: logger
     )
@@ -41,16 +47,17 @@ public func buildApplication(
 ///   store is closed then too).
 public func runServer(
     store: EventStore,
+    projections: ProjectionEngine? = nil,
     configuration: ServerConfiguration = ServerConfiguration(),
     logger: Logger = Logger(label: "crm.server"),
     onServerRunning: @escaping @Sendable () async -> Void = {}
 ) async throws {
-    let app = buildApplication(store: store, configuration: configuration, logger: logger, onServerRunning: onServerRunning)
+    let app = buildApplication(store: store, projections: projections, configuration: configuration, logger: logger, onServerRunning: onServerRunning)
     try await app.runService()
 }
 
 /// The routes and middleware of the API, in one place.
-func buildRouter(store: EventStore) -> Router<BasicRequestContext> {
+func buildRouter(store: EventStore, projections: ProjectionEngine? = nil) -> Router<BasicRequestContext> {
     let router = Router(context: BasicRequestContext.self)
     // Outermost first: log, then stamp the log position on whatever comes back, then turn any
     // error (including the router's own 404) into problem+json.
@@ -62,5 +69,6 @@ func buildRouter(store: EventStore) -> Router<BasicRequestContext> {
     StreamRoutes(store: store).add(to: router)
     AuditRoutes(store: store).add(to: router)
     StatsRoutes(store: store).add(to: router)
+    if let projections { ProjectionRoutes(engine: projections).add(to: router) }
     return router
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import EventStore
 import Foundation
 import Logging
+import Projections
 import Server
 
 /// `crm serve`: the HTTP API over an event store, until SIGINT or SIGTERM.
@@ -82,10 +83,17 @@ struct ServeCommand: AsyncParsableCommand {
             }
         }
 
+        let projections: ProjectionEngine
+        do {
+            projections = try ProjectionEngine(store: store, projectors: StandardProjectors.all,
+                                               configuration: .init(logger: Logger(label: "crm.projections")))
+        } catch {
+            throw CommandFailure.exit("serve", "cannot open the read models: \(error)")
+        }
         let address = "http://\(host.contains(":") ? "[\(host)]" : host):\(port)"
         do {
             try await runServer(
-                store: store, configuration: ServerConfiguration(host: host, port: port), logger: logger,
+                store: store, projections: projections, configuration: ServerConfiguration(host: host, port: port), logger: logger,
                 onServerRunning: { [demo, examples] in
                     logger.info("CRM API listening on \(address)")
                     if demo { FileHandle.standardOutput.write(Data(Self.demoGreeting(address: address, examples: examples).utf8)) }
@@ -149,6 +157,8 @@ struct ServeCommand: AsyncParsableCommand {
 
         CRM demo API at \(address)   (Ctrl-C to stop)
 
+          curl -s '\(address)/v1/customers/\(examples.customerStream.dropFirst("customer-".count))'
+          curl -s '\(address)/v1/projections'
           curl -s '\(address)/v1/streams/\(examples.customerStream)/events?direction=backward&limit=5'
           curl -s '\(address)/v1/audit/events?actor=\(examples.actor)&limit=5'
           curl -s '\(address)/v1/audit/verify'

@@ -6,6 +6,11 @@ enum JSONBody {
     static func encode(_ value: some Encodable) throws -> [UInt8] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        // Times in answers are ISO-8601 UTC with milliseconds, like every other time the API shows.
+        encoder.dateEncodingStrategy = .custom { date, encoder in
+            var container = encoder.singleValueContainer()
+            try container.encode(RecordedEvent.iso8601(milliseconds: Int64((date.timeIntervalSince1970 * 1000).rounded())))
+        }
         return Array(try encoder.encode(value))
     }
 }
