@@ -11,7 +11,8 @@ struct ImportCommand: AsyncParsableCommand {
         abstract: "Import a command file (NDJSON) through the domain's decisions, in durable batches.",
         discussion: """
             Each batch of commands is decided in memory and appended in one atomic transaction; a refused \
-            command is counted by its error code and skipped. Re-importing the same file writes nothing twice.
+            command is counted by its error code and skipped, and the first ten refusals are named (line, \
+            command id and type, code, message). Re-importing the same file writes nothing twice.
             """
     )
 
@@ -57,5 +58,11 @@ struct ImportCommand: AsyncParsableCommand {
         progress.finish(done: report.commands, extra: "; \(report.events) events appended, \(report.applied) applied, "
             + "\(report.alreadyImported) already imported, \(report.rejectedCount) rejected\(rejected.isEmpty ? "" : " (\(rejected))"); "
             + "time: decode \(seconds(report.decodeTime)) s, decide \(seconds(report.decideTime)) s, append \(seconds(report.appendTime)) s")
+        // Name the first refusals, so they can be found in the file.
+        var named = report.refusals.map { "import: \($0)\n" }.joined()
+        if report.rejectedCount > report.refusals.count {
+            named += "import: … and \(report.rejectedCount - report.refusals.count) more refused\n"
+        }
+        if !named.isEmpty { FileHandle.standardError.write(Data(named.utf8)) }
     }
 }

@@ -65,6 +65,7 @@ struct ImportTests {
         let report = try await importer.importFile(at: path) { _ in reports += 1 }
         #expect(report.commands == 13)
         #expect(report.rejected == ["customer-merged": 1, "required-fields-missing": 1])
+        #expect(report.refusals.map(\.line) == [6, 9])
         #expect(report.applied == 11)
         #expect(reports >= 1)
         #expect(try f.types(of: "customer-c2") == ["CustomerRegistered", "DuplicateAcknowledged", "CustomerAbsorbed"])
@@ -79,6 +80,42 @@ struct ImportTests {
         let event = try f.handler.registry.decode(merged)
         #expect(event.occurredAt == start.addingTimeInterval(3 * 3600))
         #expect(report.events == Int(f.head))
+    }
+
+    @Test("the report names the first ten refused commands by line, command id and type, code and message")
+    func namedRefusals() async throws {
+        let f = try DomainFixture()
+        // 13 commands (refused: lines 6 and 9), then 12 tags for a customer that does not exist.
+        let records = try commands + (13..<25).map { record($0, .single(TagCustomer(customerId: "nobody", tag: "vip"))) }
+        let path = try file(records)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let report = try await CommandImporter(customers: f.customers, batchSize: 5).importFile(at: path)
+        #expect(report.rejectedCount == 14)
+        #expect(report.rejected["not-found"] == 12)
+        #expect(report.refusals.count == ImportProgress.namedRefusals)
+        #expect(report.refusals.map(\.line) == [6, 9, 14, 15, 16, 17, 18, 19, 20, 21])
+        let first = report.refusals[0]
+        #expect(first.commandId == records[5].id)
+        #expect(first.commandType == "MoveOpportunityStage")
+        #expect(first.code == "required-fields-missing")
+        #expect(first.message.contains("budget"))
+        #expect(report.refusals[1] == ImportProgress.Refusal(line: 9, commandId: records[8].id, commandType: "TagCustomer", code: "customer-merged",
+                                                              message: "customer c2 was merged into c1; send commands to c1"))
+        #expect(report.refusals[2].message == "customer nobody does not exist")
+        #expect(report.refusals[2].description == "line 14: TagCustomer \(records[13].id.uuidString) refused (not-found): customer nobody does not exist")
+    }
+
+    @Test("refusals keep their line numbers across empty lines")
+    func refusalLineNumbers() async throws {
+        let f = try DomainFixture()
+        let path = try file([])
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        var text = Data("\n\n".utf8)
+        text.append(try EventRegistry.encoder.encode(record(0, .single(TagCustomer(customerId: "nobody", tag: "vip")))))
+        text.append(Data("\n".utf8))
+        try text.write(to: URL(fileURLWithPath: path))
+        let report = try await CommandImporter(customers: f.customers).importFile(at: path)
+        #expect(report.refusals.map(\.line) == [3])
     }
 
     @Test("importing the same file again writes nothing")

@@ -100,6 +100,33 @@ struct CLITests {
         }
     }
 
+    @Test func importNamesTheFirstRefusals() async throws {
+        try await withTemporaryDirectory { directory in
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            func line(_ n: Int, _ type: String, _ command: String) -> String {
+                let id = String(format: "00000000-0000-4000-8000-%012d", n)
+                return #"{"actor":{"id":"mgr-07","role":"manager"},"at":"2025-01-01T09:00:00.000Z","command":\#(command),"#
+                    + #""id":"\#(id)","source":{"clientAddress":"10.0.0.1","host":"ws-1","userAgent":"test"},"type":"\#(type)"}"#
+            }
+            var lines = [line(1, "RegisterCustomer", #"{"channel":"phone","customerId":"c1","kind":"person","name":"Ana Ruiz"}"#), ""]
+            // Lines 3…14: twelve tags for a customer that does not exist.
+            for n in 3...14 { lines.append(line(n, "TagCustomer", #"{"customerId":"nobody","tag":"vip","tagged":true}"#)) }
+            let file = directory + "/commands.ndjson"
+            try (lines.joined(separator: "\n") + "\n").write(toFile: file, atomically: true, encoding: .utf8)
+
+            let result = try CLI.run(["import", file, "--data", directory + "/data", "--batch-size", "5"])
+            #expect(result.status == 0, "stderr: \(result.stderr)")
+            #expect(result.stderr.contains("13 commands"))
+            #expect(result.stderr.contains("1 applied"))
+            #expect(result.stderr.contains("12 rejected (not-found=12)"))
+            let named = result.stderr.split(separator: "\n").filter { $0.hasPrefix("import: line ") }
+            #expect(named.count == 10)
+            #expect(named.first == "import: line 3: TagCustomer 00000000-0000-4000-8000-000000000003 refused (not-found): customer nobody does not exist")
+            #expect(named.last?.hasPrefix("import: line 12: TagCustomer") == true)
+            #expect(result.stderr.contains("import: … and 2 more refused"))
+        }
+    }
+
     /// Seeds a store in `directory` and lets it go, so the directory lock is released.
     static func seedAndClose(_ directory: String, clock: TestClock, key: HMACKey? = nil, sign: Bool = false) async throws {
         let store = try EventStore(directory: directory, configuration: .init(checkpointKey: key, clock: { clock.milliseconds }, logger: quietLogger))

@@ -118,37 +118,89 @@ public final class CommandHandler: AggregateLoader, Sendable {
     }
 }
 
-/// A bounded map from stream to the latest folded state. When full, an arbitrary half is dropped:
-/// cheap, and a dropped stream is simply replayed on its next command.
+/// A bounded map from stream to the latest folded state (`RecentMap`): a dropped stream is simply
+/// replayed on its next command.
 final class AggregateCache: Sendable {
     private struct Entry: Sendable {
         let state: any Aggregate
         let version: UInt64
     }
 
-    private let entries = Mutex<[String: Entry]>([:])
-    private let capacity: Int
+    private let entries: Mutex<RecentMap<Entry>>
 
-    init(capacity: Int) { self.capacity = capacity }
+    init(capacity: Int) { entries = Mutex(RecentMap(capacity: capacity)) }
 
     func get<A: Aggregate>(_ stream: String, as: A.Type) -> (A, UInt64)? {
         entries.withLock { entries in
-            guard let entry = entries[stream], let state = entry.state as? A else { return nil }
+            guard let entry = entries.get(stream), let state = entry.state as? A else { return nil }
             return (state, entry.version)
         }
     }
 
     func put<A: Aggregate>(_ stream: String, state: A, version: UInt64) {
         entries.withLock { entries in
-            if let existing = entries[stream], existing.version > version { return }
-            if entries.count >= capacity, entries[stream] == nil {
-                for key in entries.keys.prefix(capacity / 2) { entries[key] = nil }
-            }
-            entries[stream] = Entry(state: state, version: version)
+            if let existing = entries.peek(stream), existing.version > version { return }
+            entries.put(stream, Entry(state: state, version: version))
         }
     }
 
     func remove(_ stream: String) {
-        _ = entries.withLock { $0.removeValue(forKey: stream) }
+        entries.withLock { $0.remove(stream) }
     }
 }
+
+/// A map of at most `capacity` entries that forgets the least recently used ones, approximately
+/// and in O(1): entries live in a young and an old generation; when the young one reaches half the
+/// capacity, the old one is dropped and the young one becomes the old. Reading an entry of the old
+/// generation moves it to the young one, so an entry used within the last `capacity / 2` insertions
+/// is never dropped. (Dropping an arbitrary half when full, as before, also dropped the aggregates a
+/// long import was busy with, which then had to be replayed from the log.)
+struct RecentMap<Value> {
+    private var young: [String: Value] = [:]
+    private var old: [String: Value] = [:]
+    let capacity: Int
+
+    init(capacity: Int) { self.capacity = max(2, capacity) }
+
+    var count: Int { young.count + old.count }
+
+    /// The entry, marked as recently used.
+    mutating func get(_ key: String) -> Value? {
+        if let value = young[key] { return value }
+        guard let value = old.removeValue(forKey: key) else { return nil }
+        insertYoung(key, value)
+        return value
+    }
+
+    /// The entry, without marking it.
+    func peek(_ key: String) -> Value? { young[key] ?? old[key] }
+
+    mutating func put(_ key: String, _ value: Value) {
+        if young[key] != nil {
+            young[key] = value
+            return
+        }
+        old[key] = nil
+        insertYoung(key, value)
+    }
+
+    mutating func remove(_ key: String) {
+        young[key] = nil
+        old[key] = nil
+    }
+
+    mutating func removeAll() {
+        young = [:]
+        old = [:]
+    }
+
+    private mutating func insertYoung(_ key: String, _ value: Value) {
+        young[key] = value
+        if young.count >= capacity / 2 {
+            old = young
+            young = [:]
+        }
+    }
+}
+
+extension RecentMap: Sendable where Value: Sendable {}

@@ -8,24 +8,34 @@ import Foundation
 /// batch), each keeps its own actor and source (per-part metadata), and each part carries the
 /// expected version its decision was based on, so the whole batch fails cleanly (and is redecided)
 /// if anyone else wrote to one of its streams meanwhile. A refused command contributes nothing.
+///
+/// After a `commit`, the batch keeps its states for the next run of commands (an import decides
+/// batch after batch through one `CommandBatch`): loading them again costs neither a read
+/// transaction nor the handler cache's lock. They are dropped when anyone else has written to the
+/// log since the last commit (`begin`), or when a commit fails (`discard`), so every run decides
+/// against states as current as the handler's.
 public final class CommandBatch: AggregateLoader {
     public let handler: CommandHandler
-    private var states: [String: (state: any Aggregate, version: UInt64)] = [:]
+    private var states: RecentMap<(state: any Aggregate, version: UInt64)>
     private var parts: [StreamAppend] = []
-    /// Events decided so far.
+    /// The log position of the last commit; nil before the first, or after the states were dropped.
+    private var committedHead: UInt64?
+    /// Events decided since the last commit.
     public private(set) var eventCount = 0
 
-    public init(handler: CommandHandler) {
+    /// - Parameter capacity: states kept across commits (the least recently used are dropped).
+    public init(handler: CommandHandler, capacity: Int = 100_000) {
         self.handler = handler
+        states = RecentMap(capacity: capacity)
     }
 
     public var isEmpty: Bool { parts.isEmpty }
 
     public func load<A: Aggregate>(_ type: A.Type, id: String) throws -> (state: A, version: UInt64) {
         let stream = A.stream(id)
-        if let known = states[stream], let state = known.state as? A { return (state, known.version) }
+        if let known = states.get(stream), let state = known.state as? A { return (state, known.version) }
         let loaded = try handler.load(A.self, id: id)
-        states[stream] = (loaded.state, loaded.version)
+        states.put(stream, (loaded.state, loaded.version))
         return loaded
     }
 
@@ -33,32 +43,61 @@ public final class CommandBatch: AggregateLoader {
     public func emit<A: Aggregate>(_ events: [any DomainEvent], to type: A.Type, id: String, eventIds: [UUID], metadata: AppendMetadata) throws {
         guard !events.isEmpty else { return }
         let (state, version) = try load(A.self, id: id)
-        let proposed = try events.enumerated().map { index, event in
-            try handler.registry.encode(event, id: index < eventIds.count ? eventIds[index] : .timeOrdered())
+        var proposed: [ProposedEvent] = []
+        proposed.reserveCapacity(events.count)
+        for (index, event) in events.enumerated() {
+            proposed.append(try handler.registry.encode(event, id: index < eventIds.count ? eventIds[index] : .timeOrdered()))
         }
-        parts.append(StreamAppend(stream: A.stream(id), expected: version == 0 ? .noStream : .exact(version), events: proposed, metadata: metadata))
-        states[A.stream(id)] = (state.applying(events), version + UInt64(events.count))
+        let stream = A.stream(id)
+        parts.append(StreamAppend(stream: stream, expected: version == 0 ? .noStream : .exact(version), events: proposed, metadata: metadata))
+        states.put(stream, (state.applying(events), version + UInt64(events.count)))
         eventCount += events.count
     }
 
     /// Decides a single-aggregate command and records its events.
     @discardableResult
     public func execute<C: DomainCommand>(_ command: C, context: DecisionContext, metadata: AppendMetadata, eventIds: [UUID]) throws -> [any DomainEvent] {
-        let context = try context.resolving(command.references, with: self)
+        let context = command.references.isEmpty ? context : try context.resolving(command.references, with: self)
         let (state, _) = try load(C.Target.self, id: command.targetId)
         let events = try command.decide(state, context)
         try emit(events, to: C.Target.self, id: command.targetId, eventIds: eventIds, metadata: metadata)
         return events
     }
 
-    /// Appends everything decided, atomically, and teaches the handler's cache the final states.
+    /// Starts the next run of commands: keeps the states of the last commit only if the log has
+    /// not moved since.
+    public func begin() throws {
+        if let committedHead, try handler.store.head().position != committedHead { discard() }
+    }
+
+    /// Appends everything decided, atomically, and teaches the handler's cache the states written.
+    /// On failure everything decided since the last commit is dropped with the kept states.
+    @discardableResult
     public func commit() async throws -> [AppendResult] {
         guard let first = parts.first else { return [] }
-        let results = try await handler.store.append(parts, metadata: first.metadata!)
-        for (stream, entry) in states {
-            func remember<A: Aggregate>(_ state: A) { handler.remember(state, stream: stream, version: entry.version) }
+        let results: [AppendResult]
+        do {
+            results = try await handler.store.append(parts, metadata: first.metadata!)
+        } catch {
+            discard()
+            throw error
+        }
+        committedHead = results.reduce(committedHead ?? 0) { max($0, $1.positions.last ?? 0) }
+        for part in parts {
+            guard let entry = states.peek(part.stream) else { continue }
+            func remember<A: Aggregate>(_ state: A) { handler.remember(state, stream: part.stream, version: entry.version) }
             remember(entry.state)
         }
+        parts.removeAll(keepingCapacity: true)
+        eventCount = 0
         return results
+    }
+
+    /// Drops everything decided since the last commit and every kept state.
+    public func discard() {
+        states.removeAll()
+        parts.removeAll(keepingCapacity: true)
+        committedHead = nil
+        eventCount = 0
     }
 }

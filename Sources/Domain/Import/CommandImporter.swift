@@ -9,6 +9,7 @@ import Foundation
 /// is already stored is skipped.
 public final class CommandImporter {
     public let customers: CustomerService
+    public let conversion: LeadConversion
     public let configuration: DomainConfiguration
     public let batchSize: Int
     /// Event ids derived per command; more than any command produces.
@@ -16,6 +17,7 @@ public final class CommandImporter {
 
     public init(customers: CustomerService, configuration: DomainConfiguration = .standard, batchSize: Int = 2000) {
         self.customers = customers
+        conversion = LeadConversion(customers: customers)
         self.configuration = configuration
         self.batchSize = max(1, batchSize)
     }
@@ -23,50 +25,55 @@ public final class CommandImporter {
     var handler: CommandHandler { customers.handler }
 
     /// Imports every command of the file at `path`, calling `progress` after each batch.
+    ///
+    /// The next batch of lines is read and decoded on another task while the current one is decided
+    /// and appended (`decodeTime` in the report overlaps the other two).
     public func importFile(at path: String, progress: (ImportProgress) -> Void = { _ in }) async throws -> ImportProgress {
         guard let handle = FileHandle(forReadingAtPath: path) else { throw ImportError.unreadable(path) }
         defer { try? handle.close() }
         var report = ImportProgress()
         report.totalBytes = Int64((try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.int64Value ?? 0)
         try customers.rebuildIndex()
-        var reader = LineReader(handle: handle)
-        var pending: [CommandRecord] = []
-        pending.reserveCapacity(batchSize)
-        let clock = ContinuousClock()
-        while true {
-            let started = clock.now
-            guard let line = try reader.next() else { break }
-            report.bytesRead = reader.bytesRead
-            guard !line.isEmpty else { continue }
-            do {
-                pending.append(try EventRegistry.decoder.decode(CommandRecord.self, from: line))
-            } catch {
-                throw ImportError.malformedLine(reader.lineNumber, "\(error)")
-            }
-            report.decodeTime += clock.now - started
-            report.commands += 1
-            if pending.count == batchSize {
-                try await apply(pending, into: &report)
-                pending.removeAll(keepingCapacity: true)
-                progress(report)
-            }
+        let batch = CommandBatch(handler: handler)
+        var decoded = try CommandFileReader(handle: handle, batchSize: batchSize).next()
+        while let current = decoded.batch {
+            let reader = decoded.reader
+            async let following = reader.next()
+            report.decodeTime += current.decodeTime
+            report.commands += current.records.count
+            report.bytesRead = current.bytesRead
+            try await apply(current.records, lines: current.lines, in: batch, into: &report)
+            progress(report)
+            decoded = try await following
         }
-        if !pending.isEmpty { try await apply(pending, into: &report) }
-        report.bytesRead = reader.bytesRead
         progress(report)
         return report
     }
 
     /// Decides and appends one batch; redecides it (bounded) if another writer interfered.
-    public func apply(_ records: [CommandRecord], into report: inout ImportProgress) async throws {
+    /// `lines` are the records' line numbers in the file, for naming refusals.
+    public func apply(_ records: [CommandRecord], lines: [Int], into report: inout ImportProgress) async throws {
+        try await apply(records, lines: lines, in: CommandBatch(handler: handler), into: &report)
+    }
+
+    func apply(_ records: [CommandRecord], lines: [Int], in batch: CommandBatch, into report: inout ImportProgress) async throws {
         let clock = ContinuousClock()
         for _ in 0..<handler.maxAttempts {
             let deciding = clock.now
-            let batch = CommandBatch(handler: handler)
+            try batch.begin()
             var outcome = ImportProgress()
-            let idsByRecord = records.map { UUID.derivedSequence(from: $0.id, at: $0.at, count: Self.idsPerCommand) }
-            let stored = try handler.store.storedEventIds(idsByRecord.map { $0[0] })
-            for (record, ids) in zip(records, idsByRecord) {
+            var firstIds: [UUID] = []
+            firstIds.reserveCapacity(records.count)
+            var idsByRecord: [[UUID]] = []
+            idsByRecord.reserveCapacity(records.count)
+            for record in records {
+                let ids = UUID.derivedSequence(from: record.id, at: record.at, count: Self.idsPerCommand)
+                idsByRecord.append(ids)
+                firstIds.append(ids[0])
+            }
+            let stored = try handler.store.storedEventIds(firstIds)
+            for (index, record) in records.enumerated() {
+                let ids = idsByRecord[index]
                 if stored.contains(ids[0]) {
                     outcome.alreadyImported += 1
                     continue
@@ -76,14 +83,15 @@ public final class CommandImporter {
                     try decide(record, ids: ids, in: batch)
                     if batch.eventCount > before { outcome.applied += 1 }
                 } catch let error as DomainError {
-                    outcome.rejected[error.code, default: 0] += 1
+                    outcome.refuse(ImportProgress.Refusal(line: lines[index], commandId: record.id, commandType: record.command.type,
+                                                          code: error.code, message: error.description))
                 }
             }
             outcome.events = batch.eventCount
             let appending = clock.now
             report.decideTime += appending - deciding
             do {
-                _ = try await batch.commit()
+                try await batch.commit()
             } catch EventStoreError.wrongExpectedVersion {
                 continue
             }
@@ -92,61 +100,39 @@ public final class CommandImporter {
             report.alreadyImported += outcome.alreadyImported
             report.events += outcome.events
             report.rejected.merge(outcome.rejected, uniquingKeysWith: +)
+            report.refusals += outcome.refusals.prefix(ImportProgress.namedRefusals - report.refusals.count)
             return
         }
         throw DomainError.concurrencyConflict(stream: "import batch", attempts: handler.maxAttempts)
     }
 
     /// One command's decision inside a batch, with the cross-customer work registration, profile
-    /// changes, merges and lead conversions need.
+    /// changes, merges and lead conversions need (the same helpers as the live commands).
     func decide(_ record: CommandRecord, ids: [UUID], in batch: CommandBatch) throws {
-        var context = DecisionContext(now: record.at, configuration: configuration)
+        let context = DecisionContext(now: record.at, configuration: configuration)
         let metadata = record.metadata
         switch record.command {
         case .single(let command as RegisterCustomer):
-            let keys = DuplicateIndex.keys(of: command)
-            context.duplicateMatches = customers.duplicates.reserve(keys, for: command.customerId)
-            do { try batch.execute(command, context: context, metadata: metadata, eventIds: ids) } catch {
-                if case DomainError.alreadyExists = error {} else { customers.duplicates.release(command.customerId) }
-                throw error
+            try customers.withKeysReserved(for: command, context: context, loader: batch) { context in
+                try batch.execute(command, context: context, metadata: metadata, eventIds: ids)
             }
         case .single(let command as ChangeCustomerProfile):
             try batch.execute(command, context: context, metadata: metadata, eventIds: ids)
-            let (state, _) = try batch.load(Customer.self, id: command.customerId)
-            customers.duplicates.set(DuplicateIndex.keys(of: state), for: command.customerId)
+            try customers.refreshKeys(of: command.customerId, from: batch)
         case .single(let command):
             try batch.execute(command, context: context, metadata: metadata, eventIds: ids)
         case .mergeCustomers(let command):
-            let (survivor, _) = try batch.load(Customer.self, id: command.survivorId)
-            let (absorbed, _) = try batch.load(Customer.self, id: command.absorbedId)
-            let events = try command.decide(survivor: survivor, absorbed: absorbed, context)
-            try batch.emit(events.survivor, to: Customer.self, id: command.survivorId, eventIds: Array(ids.prefix(events.survivor.count)), metadata: metadata)
-            try batch.emit(events.absorbed, to: Customer.self, id: command.absorbedId, eventIds: Array(ids.dropFirst(events.survivor.count)), metadata: metadata)
-            customers.duplicates.set([], for: command.absorbedId)
+            let decision = try customers.decide(command, context: context, loader: batch)
+            try batch.emit(decision.survivor, to: Customer.self, id: command.survivorId, eventIds: Array(ids.prefix(decision.survivor.count)), metadata: metadata)
+            try batch.emit(decision.absorbed, to: Customer.self, id: command.absorbedId, eventIds: Array(ids.dropFirst(decision.survivor.count)), metadata: metadata)
+            customers.merged(command)
         case .convertLead(let command):
-            let (lead, _) = try batch.load(Lead.self, id: command.leadId)
-            let (customer, customerVersion) = try batch.load(Customer.self, id: command.customerId)
-            let (opportunity, _) = try batch.load(Opportunity.self, id: command.opportunityId)
-            let (process, processVersion) = try batch.load(SalesProcess.self, id: command.processId)
-            let reserves = lead.exists && customerVersion == 0
-            if reserves {
-                let registration = command.registration(of: lead)
-                context.duplicateMatches = customers.duplicates.reserve(
-                    DuplicateIndex.keys(of: registration),
-                    for: command.customerId)
-            }
-            do {
-                let events = try command.decide(lead: lead, customer: customer, opportunity: opportunity,
-                                                process: processVersion == 0 ? nil : process, context)
-                var remaining = ids[...]
-                try batch.emit(events.lead, to: Lead.self, id: command.leadId, eventIds: Array(remaining.prefix(events.lead.count)), metadata: metadata)
-                remaining = remaining.dropFirst(events.lead.count)
-                try batch.emit(events.customer, to: Customer.self, id: command.customerId, eventIds: Array(remaining.prefix(events.customer.count)), metadata: metadata)
-                remaining = remaining.dropFirst(events.customer.count)
-                try batch.emit(events.opportunity, to: Opportunity.self, id: command.opportunityId, eventIds: Array(remaining), metadata: metadata)
-            } catch {
-                if reserves { customers.duplicates.release(command.customerId) }
-                throw error
+            try conversion.withKeysReserved(for: command, context: context, loader: batch) { context in
+                let decision = try conversion.decide(command, context: context, loader: batch)
+                let split = decision.split(ids)
+                try batch.emit(decision.lead, to: Lead.self, id: command.leadId, eventIds: split.lead, metadata: metadata)
+                try batch.emit(decision.customer, to: Customer.self, id: command.customerId, eventIds: split.customer, metadata: metadata)
+                try batch.emit(decision.opportunity, to: Opportunity.self, id: command.opportunityId, eventIds: split.opportunity, metadata: metadata)
             }
         }
     }
@@ -165,8 +151,53 @@ public enum ImportError: Error, Equatable, CustomStringConvertible {
     }
 }
 
+/// Reads a command file batch by batch: each `next()` reads and decodes up to `batchSize` records
+/// and returns the reader positioned after them. A value, so the next batch can be decoded on
+/// another task while the current one is decided.
+struct CommandFileReader: Sendable {
+    /// Decoded records with their line numbers.
+    struct Batch: Sendable {
+        var records: [CommandRecord] = []
+        var lines: [Int] = []
+        /// Bytes of the file read after this batch.
+        var bytesRead: Int64 = 0
+        var decodeTime: Duration = .zero
+    }
+
+    private var lines: LineReader
+    let batchSize: Int
+
+    init(handle: FileHandle, batchSize: Int) {
+        lines = LineReader(handle: handle)
+        self.batchSize = batchSize
+    }
+
+    /// The next batch (nil at the end of the file) and the reader after it.
+    /// - Throws: `ImportError.malformedLine` for a line that is not a command record.
+    func next() throws -> (batch: Batch?, reader: CommandFileReader) {
+        var reader = self
+        var batch = Batch()
+        batch.records.reserveCapacity(batchSize)
+        batch.lines.reserveCapacity(batchSize)
+        let clock = ContinuousClock()
+        let started = clock.now
+        while batch.records.count < batchSize, let line = try reader.lines.next() {
+            guard !line.isEmpty else { continue }
+            do {
+                batch.records.append(try EventRegistry.decoder.decode(CommandRecord.self, from: line))
+            } catch {
+                throw ImportError.malformedLine(reader.lines.lineNumber, "\(error)")
+            }
+            batch.lines.append(reader.lines.lineNumber)
+        }
+        batch.bytesRead = reader.lines.bytesRead
+        batch.decodeTime = clock.now - started
+        return (batch.records.isEmpty ? nil : batch, reader)
+    }
+}
+
 /// Reads a file line by line in 1 MiB chunks.
-struct LineReader {
+struct LineReader: Sendable {
     let handle: FileHandle
     private var buffer = Data()
     private var start = 0
