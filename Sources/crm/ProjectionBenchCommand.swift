@@ -22,6 +22,9 @@ struct ProjectionBenchCommand: AsyncParsableCommand {
     @Option(help: "Customer 360 queries to time.")
     var queries: Int = 20_000
 
+    @Option(help: "Cube queries to time.")
+    var cubeQueries: Int = 50
+
     @Option(help: "Seconds of steady append load for the live-lag phase (0 skips it).")
     var liveSeconds: Int = 20
 
@@ -81,6 +84,18 @@ struct ProjectionBenchCommand: AsyncParsableCommand {
                 if answer != nil { found += 1 }
             }
             Self.printLatency("customer 360 (\(found) found)", samples)
+        }
+
+        if all.names.contains("cubes") {
+            var samples: [Double] = []
+            var rows = 0
+            for _ in 0..<cubeQueries {
+                let started = ContinuousClock.now
+                let answer = try all.read("cubes") { try CubeQuery(cube: .revenue, measures: ["ordersPlacedAmount"], groupBy: [.month, .region]).answer($0) }
+                samples.append(Self.seconds(ContinuousClock.now - started) * 1e6)
+                rows = answer.rows.count
+            }
+            Self.printLatency("revenue cube, month × region, whole history (\(rows) rows)", samples)
         }
 
         guard liveSeconds > 0, !customers.isEmpty else { return }
