@@ -112,6 +112,12 @@ struct ProjectionBenchCommand: AsyncParsableCommand {
         let metadata = AppendMetadata(actor: Actor(id: "bench", role: "integrator"),
                                       source: Source(clientAddress: "127.0.0.1", userAgent: "crm bench-projections", host: "bench"))
         let interval = Duration.seconds(1) / max(1, liveRate)
+        // Business time continues from the log's last event, as in a live system; jumping to the
+        // wall clock from a simulated past would make the state cycle fire years of time-driven
+        // changes at the first live event and measure that instead.
+        let last = try store.event(at: store.headWatch.head).flatMap { try? EventRegistry.domain.decode($0) }
+        let businessStart = last?.occurredAt ?? Date()
+        let wallStart = Date()
         let total = liveSeconds * liveRate
         // Per acknowledged append: milliseconds until each projector reflected it.
         let lags = await withTaskGroup(of: [String: Double]?.self) { group in
@@ -123,7 +129,8 @@ struct ProjectionBenchCommand: AsyncParsableCommand {
                 group.addTask {
                     let command = LogInteraction(customerId: customer, interactionId: "bench-\(UUID().uuidString)", channel: .call,
                                                  direction: .inbound, durationSeconds: 60, outcome: "answered")
-                    guard let outcome = try? await handler.execute(command, context: DecisionContext(now: Date()), metadata: metadata),
+                    let now = businessStart.addingTimeInterval(Date().timeIntervalSince(wallStart))
+                    guard let outcome = try? await handler.execute(command, context: DecisionContext(now: now), metadata: metadata),
                           let position = outcome.positions.last else { return nil }
                     let acknowledged = ContinuousClock.now
                     return await withTaskGroup(of: (String, Double).self) { waits in
