@@ -10,22 +10,26 @@ import ServiceLifecycle
 /// on graceful shutdown (SIGINT or SIGTERM with `runService()`, or the end of `app.test`).
 ///
 /// Every response carries `X-Log-Position`, the log head the answer reflects; every error is
-/// `application/problem+json` with a stable `code`.
+/// `application/problem+json` with a stable `code`. Every route but `/health` needs a bearer token
+/// from `tokens` (401 without one) whose role holds the route's permission (403 otherwise).
 ///
 /// - Parameters:
 ///   - store: The open event store the routes read.
+///   - tokens: The bearer tokens that authenticate requests; required, so no application serves
+///     without authentication.
 ///   - projections: The read models to run and serve (status, rebuilds, queries); none when nil.
 ///   - configuration: Address and server name.
 ///   - logger: The application logger; requests are logged at `debug`.
 ///   - onServerRunning: Called once the server listens (not called by router tests).
 public func buildApplication(
     store: EventStore,
+    tokens: TokenStore,
     projections: ProjectionEngine? = nil,
     configuration: ServerConfiguration = ServerConfiguration(),
     logger: Logger = Logger(label: "crm.server"),
     onServerRunning: @escaping @Sendable () async -> Void = {}
 ) -> some ApplicationProtocol {
-    let router = buildRouter(store: store, projections: projections)
+    let router = buildRouter(store: store, tokens: tokens, projections: projections)
     var services: [any Service] = [EventStoreService(store: store, logger: logger)]
     if let projections { services.append(ProjectionService(engine: projections, logger: logger)) }
     return Application(
@@ -47,23 +51,27 @@ public func buildApplication(
 ///   store is closed then too).
 public func runServer(
     store: EventStore,
+    tokens: TokenStore,
     projections: ProjectionEngine? = nil,
     configuration: ServerConfiguration = ServerConfiguration(),
     logger: Logger = Logger(label: "crm.server"),
     onServerRunning: @escaping @Sendable () async -> Void = {}
 ) async throws {
-    let app = buildApplication(store: store, projections: projections, configuration: configuration, logger: logger, onServerRunning: onServerRunning)
+    let app = buildApplication(store: store, tokens: tokens, projections: projections, configuration: configuration, logger: logger, onServerRunning: onServerRunning)
     try await app.runService()
 }
 
 /// The routes and middleware of the API, in one place.
-func buildRouter(store: EventStore, projections: ProjectionEngine? = nil) -> Router<BasicRequestContext> {
-    let router = Router(context: BasicRequestContext.self)
+func buildRouter(store: EventStore, tokens: TokenStore, projections: ProjectionEngine? = nil) -> Router<CRMRequestContext> {
+    let router = Router(context: CRMRequestContext.self)
     // Outermost first: log, then stamp the log position on whatever comes back, then turn any
-    // error (including the router's own 404) into problem+json.
+    // error (including the router's own 404) into problem+json; inside that, authenticate the
+    // bearer token (401), then check the matched route's permission (403).
     router.add(middleware: LogRequestsMiddleware(.debug))
     router.add(middleware: LogPositionMiddleware(store: store))
     router.add(middleware: ProblemMiddleware())
+    router.add(middleware: AuthenticationMiddleware(tokens: tokens))
+    router.add(middleware: AuthorizationMiddleware())
     HealthRoutes(store: store).add(to: router)
     LogRoutes(store: store).add(to: router)
     StreamRoutes(store: store).add(to: router)

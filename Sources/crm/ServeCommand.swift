@@ -12,11 +12,12 @@ struct ServeCommand: AsyncParsableCommand {
         abstract: "Run the HTTP API over an event store (created if missing).",
         discussion: """
             Every option can also come from the environment: CRM_DATA, CRM_HOST, CRM_PORT, \
-            CRM_CHECKPOINT_KEY; LOG_LEVEL sets the log level (trace, debug, info, notice, warning, \
+            CRM_CHECKPOINT_KEY, CRM_TOKEN_STORE; LOG_LEVEL sets the log level (trace, debug, info, notice, warning, \
             error). Without a checkpoint key, <dir>/checkpoint.key is used and created for a new \
             store; production should keep the key outside the data directory. SIGINT or SIGTERM \
             stops the server gracefully: requests in flight finish, then the store signs a final \
-            checkpoint and closes.
+            checkpoint and closes. Every route but /health needs a bearer token: create one with \
+            `crm token create` (--demo prints a fresh token for each role).
             """
     )
 
@@ -30,7 +31,9 @@ struct ServeCommand: AsyncParsableCommand {
 
     @OptionGroup var keyOptions: CheckpointKeyOptions
 
-    @Flag(help: "Import the sample company into an empty log, then print example requests.")
+    @OptionGroup var tokenOptions: TokenStoreOptions
+
+    @Flag(help: "Import the sample company into an empty log, then print a token per role and example requests.")
     var demo = false
 
     @Option(help: ArgumentHelp("The sample's command file (default: Fixtures/sample-commands.ndjson).", valueName: "file"))
@@ -62,6 +65,14 @@ struct ServeCommand: AsyncParsableCommand {
             throw CommandFailure.exit("serve", error.description)
         }
         logger.info("event store open", metadata: ["directory": "\(directory)", "head": "\((try? store.head().position) ?? 0)"])
+        // Opened after the event store, which refuses to create a log in a non-empty directory.
+        let tokens: TokenStore
+        do {
+            tokens = try TokenStore(directory: tokenOptions.explicitLocation ?? directory + "/tokens")
+        } catch {
+            store.close()
+            throw CommandFailure.exit("serve", error.description)
+        }
 
         var examples = DemoExamples.fallback
         if demo {
@@ -76,11 +87,16 @@ struct ServeCommand: AsyncParsableCommand {
                     try await store.signCheckpoint()
                 }
                 examples = DemoExamples(store: store)
+                examples.tokens = try DemoTokens.issue(in: tokens)
             } catch let error as EventStoreError {
                 throw CommandFailure.exit("serve", "demo import failed: \(error.description)")
+            } catch let error as TokenStoreError {
+                throw CommandFailure.exit("serve", "cannot create the demo tokens: \(error.description)")
             } catch {
                 throw CommandFailure.exit("serve", "demo import failed: \(error)")
             }
+        } else if (try? tokens.activeCount()) == 0 {
+            logger.notice("no active API tokens in \(tokens.directory): every route but /health answers 401; create one with `crm token create --user NAME --role admin`")
         }
 
         let projections: ProjectionEngine
@@ -93,7 +109,7 @@ struct ServeCommand: AsyncParsableCommand {
         let address = "http://\(host.contains(":") ? "[\(host)]" : host):\(port)"
         do {
             try await runServer(
-                store: store, projections: projections, configuration: ServerConfiguration(host: host, port: port), logger: logger,
+                store: store, tokens: tokens, projections: projections, configuration: ServerConfiguration(host: host, port: port), logger: logger,
                 onServerRunning: { [demo, examples] in
                     logger.info("CRM API listening on \(address)")
                     if demo { FileHandle.standardOutput.write(Data(Self.demoGreeting(address: address, examples: examples).utf8)) }
@@ -153,15 +169,22 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     static func demoGreeting(address: String, examples: DemoExamples) -> String {
-        """
+        let tokenLines = examples.tokens.map { "  \($0.role.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0)) \($0.bearer)" }
+        let admin = examples.tokens.first { $0.role == .admin }?.bearer ?? "<token>"
+        let auth = "-H 'Authorization: Bearer \(admin)'"
+        return """
 
         CRM demo API at \(address)   (Ctrl-C to stop)
 
-          curl -s '\(address)/v1/customers/\(examples.customerStream.dropFirst("customer-".count))'
-          curl -s '\(address)/v1/projections'
-          curl -s '\(address)/v1/streams/\(examples.customerStream)/events?direction=backward&limit=5'
-          curl -s '\(address)/v1/audit/events?actor=\(examples.actor)&limit=5'
-          curl -s '\(address)/v1/audit/verify'
+        Demo tokens, one per role (shown once; a new demo start revokes them and prints new ones):
+        \(tokenLines.joined(separator: "\n"))
+
+          curl -s \(auth) '\(address)/v1/customers/\(examples.customerStream.dropFirst("customer-".count))'
+          curl -s \(auth) '\(address)/v1/projections'
+          curl -s \(auth) '\(address)/v1/streams/\(examples.customerStream)/events?direction=backward&limit=5'
+          curl -s \(auth) '\(address)/v1/audit/events?actor=\(examples.actor)&limit=5'
+          curl -s \(auth) '\(address)/v1/audit/verify'
+          curl -s '\(address)/health'
 
         """
     }
@@ -171,6 +194,8 @@ struct ServeCommand: AsyncParsableCommand {
 struct DemoExamples: Sendable {
     var customerStream: String
     var actor: String
+    /// This start's demo tokens, one per role.
+    var tokens: [DemoTokens.Token] = []
 
     static let fallback = DemoExamples(customerStream: "customer-C0001", actor: "admin")
 

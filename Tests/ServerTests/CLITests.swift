@@ -163,6 +163,7 @@ enum CLI {
         var env = ProcessInfo.processInfo.environment
         env["CRM_DATA"] = nil
         env["CRM_CHECKPOINT_KEY"] = nil
+        env["CRM_TOKEN_STORE"] = nil
         for (name, value) in environment { env[name] = value }
         process.environment = env
         let stdout = Pipe()

@@ -12,8 +12,11 @@ struct LifecycleTests {
         let clock = TestClock(may1st)
         try await withStore(clock: clock) { store, _ in
             try await seed(store, clock: clock)
-            let app = buildApplication(store: store, configuration: ServerConfiguration(port: 0), logger: quietLogger)
+            let tokens = try testTokens(store)
+            let admin = try tokens.create(user: "test-admin", role: .admin).bearer
+            let app = buildApplication(store: store, tokens: tokens, configuration: ServerConfiguration(port: 0), logger: quietLogger)
             try await app.test(.live) { client in
+                let client = AuthorizedClient(base: client, bearer: admin)
                 try await client.execute(uri: "/v1/streams/customer-1/events?limit=1", method: .get) { response in
                     #expect(response.status == .ok)
                     #expect(response.logPosition == "5")

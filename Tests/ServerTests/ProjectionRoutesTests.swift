@@ -26,8 +26,11 @@ struct ProjectionRoutesTests {
             let engine = try ProjectionEngine(store: store, projectors: StandardProjectors.all, directory: directory + "/projections")
             let running = Task { await engine.run() }
             defer { running.cancel() }
-            let app = buildApplication(store: store, projections: engine, logger: quietLogger)
+            let tokens = try testTokens(store)
+            let admin = try tokens.create(user: "test-admin", role: .admin).bearer
+            let app = buildApplication(store: store, tokens: tokens, projections: engine, logger: quietLogger)
             try await app.test(.router) { client in
+                let client = AuthorizedClient(base: client, bearer: admin)
                 // Read-your-writes: wait for the position the command returned.
                 let position = try #require(renamed.positions.last)
                 try await client.execute(uri: "/v1/customers/C1?minPosition=\(position)", method: .get) { response in

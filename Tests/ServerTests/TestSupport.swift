@@ -54,10 +54,33 @@ let quietLogger: Logger = {
     return logger
 }()
 
-/// The API over `store`, exercised through the router without a socket.
+/// The API over `store`, exercised through the router without a socket, as an admin: every
+/// request carries an admin token (unless it sets `Authorization` itself).
 func testAPI(_ store: EventStore, _ test: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
-    let app = buildApplication(store: store, logger: quietLogger)
-    try await app.test(.router) { client in try await test(client) }
+    let tokens = try testTokens(store)
+    let admin = try tokens.create(user: "test-admin", role: .admin).bearer
+    let app = buildApplication(store: store, tokens: tokens, logger: quietLogger)
+    try await app.test(.router) { client in try await test(AuthorizedClient(base: client, bearer: admin)) }
+}
+
+/// The token store beside the log of `store` (`<data>/tokens`), as `crm serve` opens it.
+func testTokens(_ store: EventStore, clock: TestClock? = nil) throws -> TokenStore {
+    if let clock { return try TokenStore(directory: store.directory + "/tokens", clock: { clock.milliseconds }) }
+    return try TokenStore(directory: store.directory + "/tokens")
+}
+
+/// A test client that sends `Authorization: Bearer <bearer>` on every request that has none.
+struct AuthorizedClient: TestClientProtocol {
+    let base: any TestClientProtocol
+    let bearer: String
+
+    func executeRequest(uri: String, method: HTTPRequest.Method, headers: HTTPFields, body: ByteBuffer?) async throws -> TestResponse {
+        var headers = headers
+        if headers[.authorization] == nil { headers[.authorization] = "Bearer \(bearer)" }
+        return try await base.executeRequest(uri: uri, method: method, headers: headers, body: body)
+    }
+
+    var port: Int? { base.port }
 }
 
 /// Five events in four streams by three actors, a day apart from 2024-05-01T09:30Z:

@@ -7,6 +7,8 @@ extension APIError.Code {
     var status: HTTPResponse.Status {
         switch self {
         case .invalidParameter, .badRequest: .badRequest
+        case .unauthenticated: .unauthorized
+        case .forbidden: .forbidden
         case .notFound, .unknownRoute: .notFound
         case .payloadTooLarge: .contentTooLarge
         case .conflict: .conflict
@@ -22,6 +24,8 @@ extension APIError.Code {
         case .notFound: "Not found"
         case .unknownRoute: "Unknown route"
         case .badRequest: "Bad request"
+        case .unauthenticated: "Authentication required"
+        case .forbidden: "Forbidden"
         case .payloadTooLarge: "Payload too large"
         case .conflict: "Conflict"
         case .invalidAppend: "Invalid append"
@@ -69,7 +73,7 @@ extension APIError {
     /// The problem document sent as `application/problem+json`.
     func problem(instance: String) -> Problem {
         Problem(code: code.rawValue, title: code.title, status: Int(code.status.code), detail: detail,
-                instance: instance, parameter: parameter)
+                instance: instance, parameter: parameter, permission: permission?.rawValue)
     }
 }
 
@@ -83,4 +87,6 @@ struct Problem: Codable, Equatable {
     var instance: String
     /// The parameter at fault, for `invalid-parameter`.
     var parameter: String?
+    /// The permission the caller lacks, for `forbidden`.
+    var permission: String?
 }

@@ -10,6 +10,10 @@ struct APIError: Error, CustomStringConvertible {
         case notFound = "not-found"
         case unknownRoute = "unknown-route"
         case badRequest = "bad-request"
+        /// No bearer token, or one that is malformed, unknown, revoked or expired (401).
+        case unauthenticated = "unauthenticated"
+        /// The token's role or scopes lack the route's permission, named in `permission` (403).
+        case forbidden = "forbidden"
         case payloadTooLarge = "payload-too-large"
         case conflict = "conflict"
         case invalidAppend = "invalid-append"
@@ -24,11 +28,20 @@ struct APIError: Error, CustomStringConvertible {
     var detail: String
     /// The query or path parameter at fault, for `invalid-parameter`.
     var parameter: String?
+    /// The permission the caller lacks, for `forbidden`.
+    var permission: Permission?
 
-    init(_ code: Code, _ detail: String, parameter: String? = nil) {
+    init(_ code: Code, _ detail: String, parameter: String? = nil, permission: Permission? = nil) {
         self.code = code
         self.detail = detail
         self.parameter = parameter
+        self.permission = permission
+    }
+
+    /// 403: the caller is authenticated but its role (or an integrator's scopes) lacks `permission`.
+    static func forbidden(_ permission: Permission, role: Role) -> APIError {
+        APIError(.forbidden, "this route needs the permission \(permission.rawValue), which the role \(role.rawValue) does not have",
+                 permission: permission)
     }
 
     static func invalidParameter(_ name: String, _ detail: String) -> APIError {

@@ -20,6 +20,10 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             var headers = HTTPFields()
             headers[.contentType] = "application/problem+json"
             headers[.contentLength] = String(body.count)
+            if apiError.code == .unauthenticated {
+                // RFC 9110 §11.6.1: a 401 names the scheme the client should use.
+                headers[.wwwAuthenticate] = #"Bearer realm="crm""#
+            }
             return Response(status: apiError.code.status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
         }
     }
