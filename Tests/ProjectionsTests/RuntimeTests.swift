@@ -159,4 +159,33 @@ struct RuntimeTests {
         for (type, count) in all { #expect((firstHalf[type] ?? 0) + (secondHalf[type] ?? 0) == count) }
         await #expect(throws: ProjectionError.self) { try await engine.asOf("counting", position: log.head + 1) }
     }
+
+    @Test("a read model stored in an older value encoding is rebuilt in the current one")
+    func olderEncodingIsRebuilt() async throws {
+        let log = try await CompanyLog(customers: 5, years: 1)
+        let name = "encoding"
+        do {
+            let engine = try log.engine([CountingProjector()], name: name)
+            try engine.catchUp()
+        }
+        // Make generation 1 look as if JSON-era code had written it: no `format` in its record.
+        let generation = log.path + "/projections-\(name)/counting/gen-1"
+        do {
+            let store = try KeyValueStore(directory: generation, tables: ["_meta", "byStream", "byType"])
+            try store.write { writer in
+                let bytes = try #require(try writer.reader.get(0, Array("record".utf8)))
+                var record = try #require(try JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any])
+                #expect(record["format"] != nil)
+                record["format"] = nil
+                try writer.put(0, Array("record".utf8), Array(try JSONSerialization.data(withJSONObject: record)))
+            }
+        }
+        let engine = try log.engine([CountingProjector()], name: name)
+        #expect(try engine.status(of: "counting").rebuild != nil)
+        try engine.catchUp()
+        let status = try engine.status(of: "counting")
+        #expect(status.generation == 2)
+        #expect(status.lastRebuild?.checksumsMatch == nil)
+        #expect(try engine.read("counting") { try Self.counts($0) } == Self.bruteForce(try log.events()))
+    }
 }

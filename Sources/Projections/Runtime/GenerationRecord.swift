@@ -12,4 +12,12 @@ public struct GenerationRecord: Sendable, Codable, Equatable {
     public var eventsApplied: UInt64
     /// First position replayed (1 for a live read model; later for a scratch replay of a range).
     public var startPosition: UInt64
+    /// The value encoding the tables use (`ReadModelCodec.valueFormat`); absent in read models
+    /// written before the binary format (JSON values), which are therefore rebuilt.
+    public var format: Int?
+
+    /// Whether this generation was built by `projector` as it is now, in the current encoding.
+    func isCurrent(for projector: any Projector) -> Bool {
+        version == projector.version && (format ?? 1) == ReadModelCodec.valueFormat
+    }
 }

@@ -37,7 +37,7 @@ public final class ProjectionGeneration: Sendable {
         if try record() == nil {
             let initial = GenerationRecord(projector: projector.name, version: projector.version, generation: number,
                                            checkpoint: startPosition - 1, lastRecordedAt: 0, eventsApplied: 0,
-                                           startPosition: startPosition)
+                                           startPosition: startPosition, format: ReadModelCodec.valueFormat)
             try store.write { writer in try writer.put(0, Self.recordKey, try JSONEncoder().encode(initial).bytes) }
         }
     }

@@ -14,6 +14,8 @@ final class ProjectorRunner: Sendable {
     struct State {
         var active: ProjectionGeneration
         var activeVersion: Int
+        /// The active generation was built by this projector version in the current encoding.
+        var activeIsCurrent: Bool
         var shadow: ProjectionGeneration?
         var rebuildRequested = false
         var phase: ProjectorStatus.State = .starting
@@ -58,7 +60,8 @@ final class ProjectorRunner: Sendable {
             try Self.writeActivePointer(1, in: directory)
         }
         let record = try active.record()
-        var initial = State(active: active, activeVersion: record?.version ?? projector.version)
+        var initial = State(active: active, activeVersion: record?.version ?? projector.version,
+                            activeIsCurrent: record?.isCurrent(for: projector) ?? true)
         initial.basis = record?.checkpoint ?? 0
         initial.scanned = initial.basis
         // A shadow left by an earlier run for this version resumes; any other leftover goes.
@@ -67,13 +70,13 @@ final class ProjectorRunner: Sendable {
             let path = Self.path(directory, number)
             if number > active.number, initial.shadow == nil,
                let shadow = try? ProjectionGeneration(directory: path, number: number, projector: projector),
-               (try? shadow.record())??.version == projector.version {
+               (try? shadow.record())??.isCurrent(for: projector) == true {
                 initial.shadow = shadow
             } else {
                 try? fm.removeItem(atPath: path)
             }
         }
-        if initial.activeVersion != projector.version, initial.shadow == nil {
+        if !initial.activeIsCurrent, initial.shadow == nil {
             initial.shadow = try ProjectionGeneration(directory: Self.path(directory, active.number + 1), number: active.number + 1, projector: projector)
             initial.rebuildStarted = .now
         }
@@ -174,7 +177,7 @@ final class ProjectorRunner: Sendable {
 
     private func stepUnchecked() throws -> Bool {
         let snapshot = state.withLock { state -> (ProjectionGeneration, Bool, ProjectionGeneration?, Bool, UInt64) in
-            (state.active, state.activeVersion == projector.version, state.shadow, state.rebuildRequested, state.scanned)
+            (state.active, state.activeIsCurrent, state.shadow, state.rebuildRequested, state.scanned)
         }
         let (active, activeIsCurrent, shadow, rebuildRequested, scanned) = snapshot
         if rebuildRequested, shadow == nil {
@@ -239,6 +242,7 @@ final class ProjectorRunner: Sendable {
         state.withLock { state in
             state.active = shadow
             state.activeVersion = projector.version
+            state.activeIsCurrent = true
             state.shadow = nil
             state.rebuildStarted = nil
             state.basis = record?.checkpoint ?? position

@@ -100,7 +100,7 @@ public struct ReadModelBatch {
         }
         for entry in entries {
             switch entry.change {
-            case .value(let value): try writer.put(entry.table, entry.key, Array(try encoder.encode(value)))
+            case .value(let value): try writer.put(entry.table, entry.key, try ReadModelCodec.encode(value, encoder: encoder))
             case .deleted: try writer.delete(entry.table, entry.key)
             }
         }
