@@ -1,4 +1,6 @@
 import CLMDB
+import Foundation
+import Synchronization
 
 /// One LMDB environment (a directory with `data.mdb` and `lock.mdb`) and its named databases.
 ///
@@ -20,9 +22,20 @@ final class LMDBEnvironment: @unchecked Sendable {
 
     /// Opens (creating if asked) the environment at `path`.
     init(path: String, mapSize: Int, maxDatabases: UInt32, maxReaders: UInt32 = 1024, readOnly: Bool = false, extraFlags: Int32 = 0, holding directoryLock: DirectoryLock? = nil) throws {
+        // LMDB forbids opening one environment twice in a process: the second opener takes the
+        // lock file's POSIX lock (which the process already holds), believes it is alone,
+        // re-initialises the shared mutexes under the first, and the first then crashes.
+        let identity = Self.identity(of: path)
+        guard Self.openPaths.withLock({ $0.insert(identity).inserted }) else {
+            throw LMDBError(operation: "mdb_env_open(\(path)): already open in this process", code: 16)
+        }
+        self.identity = identity
         var handle: OpaquePointer?
-        try check(mdb_env_create(&handle), "mdb_env_create")
-        guard let handle else { throw LMDBError(operation: "mdb_env_create", code: 12) }
+        let created = mdb_env_create(&handle)
+        guard created == MDB_SUCCESS, let handle else {
+            _ = Self.openPaths.withLock { $0.remove(identity) }
+            throw LMDBError(operation: "mdb_env_create", code: created == MDB_SUCCESS ? 12 : created)
+        }
         do {
             try check(mdb_env_set_maxdbs(handle, maxDatabases), "mdb_env_set_maxdbs")
             try check(mdb_env_set_maxreaders(handle, maxReaders), "mdb_env_set_maxreaders")
@@ -32,6 +45,7 @@ final class LMDBEnvironment: @unchecked Sendable {
             try check(mdb_env_open(handle, path, flags, 0o640), "mdb_env_open(\(path))")
         } catch {
             mdb_env_close(handle)
+            _ = Self.openPaths.withLock { $0.remove(identity) }
             throw error
         }
         env = handle
@@ -41,7 +55,20 @@ final class LMDBEnvironment: @unchecked Sendable {
         self.mapSize = max(mapSize, info.me_mapsize)
     }
 
-    deinit { mdb_env_close(env) }
+    deinit {
+        mdb_env_close(env)
+        _ = Self.openPaths.withLock { $0.remove(identity) }
+    }
+
+    /// Environments open in this process, by resolved directory path.
+    private static let openPaths = Mutex<Set<String>>([])
+    private let identity: String
+
+    private static func identity(of path: String) -> String {
+        guard let resolved = realpath(path, nil) else { return path }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
 
     /// Clears reader slots left behind by processes that died; returns how many were cleared.
     @discardableResult
