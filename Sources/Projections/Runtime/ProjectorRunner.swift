@@ -286,33 +286,33 @@ final class ProjectorRunner: Sendable {
         }
     }
 
-    /// The status, computed now.
+    /// The status, computed now. The generation records are read once each, outside the state
+    /// lock, so a status request never holds the runner up for an LMDB read.
     func status() -> ProjectorStatus {
         let headPosition = store.headWatch.head
         let headRecordedAt = (try? store.head().recordedAt) ?? 0
-        return state.withLock { state in
-            let checkpoint = state.scanned
-            let lag = headPosition > checkpoint ? headPosition - checkpoint : 0
-            let lastRecordedAt = (try? state.active.record()?.lastRecordedAt) ?? 0
-            var rebuild: ProjectorStatus.Rebuild?
-            if let shadow = state.shadow, let record = try? shadow.record() {
-                rebuild = .init(generation: shadow.number, version: record.version, checkpoint: record.checkpoint, target: headPosition)
-            }
-            var rate = 0.0
-            let now = ContinuousClock.now
-            if let latest = state.samples.last,
-               let first = state.samples.first(where: { now - $0.0 <= .seconds(5) }), first.1 < latest.1 {
-                let seconds = max((now - first.0).seconds, 0.001)
-                rate = Double(latest.1 - first.1) / seconds
-            }
-            return ProjectorStatus(
-                name: projector.name, version: state.activeVersion, state: state.phase,
-                generation: state.active.number, checkpoint: checkpoint, head: headPosition, lagEvents: lag,
-                lagSeconds: lag == 0 ? 0 : max(0, Double(headRecordedAt - lastRecordedAt) / 1000),
-                eventsPerSecond: rate,
-                eventsApplied: (try? state.active.record()?.eventsApplied) ?? 0,
-                parked: state.parked, rebuild: rebuild, lastRebuild: state.lastRebuild)
+        let snapshot = state.withLock { $0 }
+        let activeRecord = try? snapshot.active.record()
+        var rebuild: ProjectorStatus.Rebuild?
+        if let shadow = snapshot.shadow, let record = try? shadow.record() {
+            rebuild = .init(generation: shadow.number, version: record.version, checkpoint: record.checkpoint, target: headPosition)
         }
+        let checkpoint = snapshot.scanned
+        let lag = headPosition > checkpoint ? headPosition - checkpoint : 0
+        var rate = 0.0
+        let now = ContinuousClock.now
+        if let latest = snapshot.samples.last,
+           let first = snapshot.samples.first(where: { now - $0.0 <= .seconds(5) }), first.1 < latest.1 {
+            let seconds = max((now - first.0).seconds, 0.001)
+            rate = Double(latest.1 - first.1) / seconds
+        }
+        return ProjectorStatus(
+            name: projector.name, version: snapshot.activeVersion, state: snapshot.phase,
+            generation: snapshot.active.number, checkpoint: checkpoint, head: headPosition, lagEvents: lag,
+            lagSeconds: lag == 0 ? 0 : max(0, Double(headRecordedAt - (activeRecord?.lastRecordedAt ?? 0)) / 1000),
+            eventsPerSecond: rate,
+            eventsApplied: activeRecord?.eventsApplied ?? 0,
+            parked: snapshot.parked, rebuild: rebuild, lastRebuild: snapshot.lastRebuild)
     }
 }
 
