@@ -73,6 +73,7 @@ func buildRouter(store: EventStore, tokens: TokenStore, projections: ProjectionE
     router.add(middleware: AuthenticationMiddleware(tokens: tokens))
     router.add(middleware: AuthorizationMiddleware())
     HealthRoutes(store: store).add(to: router)
+    OpenAPIRoutes().add(to: router)
     LogRoutes(store: store).add(to: router)
     StreamRoutes(store: store).add(to: router)
     AuditRoutes(store: store).add(to: router)

@@ -20,7 +20,7 @@ struct AuthTests {
             #expect(parts.count == 3 && parts[0] == "crm" && parts[1] == Substring(issued.record.id) && parts[2].count == 64)
             let principal = try tokens.verify(issued.bearer)
             #expect(principal == Principal(tokenId: issued.record.id, user: "ana", role: .manager,
-                                           permissions: [.customersRead, .streamsAppend]))
+                                           permissions: Role.manager.permissions()))
             #expect(principal.actor == Actor(id: "ana", role: "manager"))
             // Neither the record nor the list holds the secret.
             let listed = try tokens.list()
@@ -139,9 +139,13 @@ struct AuthTests {
 
     @Test func rolePermissions() {
         #expect(Role.admin.permissions() == Set(Permission.allCases))
-        #expect(Role.auditor.permissions() == [.logRead, .auditRead, .projectionsRead, .customersRead, .statsRead])
-        #expect(Role.manager.permissions() == [.customersRead, .streamsAppend])
-        #expect(Role.agent.permissions() == [.customersRead, .streamsAppend])
+        #expect(Role.auditor.permissions().isSuperset(of: [.auditRead, .auditExport, .logRead, .customersRead, .analyticsRead]))
+        #expect(!Role.auditor.permissions().contains(.customersWrite))
+        #expect(Role.auditor.permissions().allSatisfy { $0.isRead || $0 == .auditExport })
+        #expect(Role.manager.permissions().contains(.customersWrite))
+        #expect(!Role.manager.permissions().contains(.streamsAppend))
+        #expect(!Role.agent.permissions().contains(.streamsAppend))
+        #expect(!Role.agent.permissions().contains(.analyticsRead))
         #expect(Role.integrator.permissions() == [])
         #expect(Role.integrator.permissions(scopes: [.auditRead]) == [.auditRead])
         #expect(!Role.auditor.permissions().contains(.projectionsRebuild))

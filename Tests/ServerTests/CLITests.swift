@@ -166,14 +166,27 @@ enum CLI {
         env["CRM_TOKEN_STORE"] = nil
         for (name, value) in environment { env[name] = value }
         process.environment = env
-        let stdout = Pipe()
-        let stderr = Pipe()
+        // Output goes to files, not pipes: Foundation's `readDataToEndOfFile` traps when a signal
+        // (another test's child exiting) interrupts its read, and reading one pipe to the end
+        // while the child fills the other would deadlock.
+        let directory = FileManager.default.temporaryDirectory
+            .appendingPathComponent("crm-cli-\(UUID().uuidString)", isDirectory: true)
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let outURL = directory.appendingPathComponent("stdout")
+        let errURL = directory.appendingPathComponent("stderr")
+        FileManager.default.createFile(atPath: outURL.path, contents: nil)
+        FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        let stdout = try FileHandle(forWritingTo: outURL)
+        let stderr = try FileHandle(forWritingTo: errURL)
         process.standardOutput = stdout
         process.standardError = stderr
         try process.run()
-        let out = stdout.fileHandleForReading.readDataToEndOfFile()
-        let err = stderr.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
+        try stdout.close()
+        try stderr.close()
+        let out = try Data(contentsOf: outURL)
+        let err = try Data(contentsOf: errURL)
         return Result(status: process.terminationStatus, stdout: String(decoding: out, as: UTF8.self),
                       stderr: String(decoding: err, as: UTF8.self))
     }

@@ -17,8 +17,38 @@ public enum Permission: String, Sendable, Hashable, Codable, CaseIterable, Compa
     case customersRead = "customers.read"
     /// Store statistics.
     case statsRead = "stats.read"
-    /// Appending through commands (no route uses it yet; roles hold it so commands can require it).
+    /// Appending raw events to integration streams (`POST /v1/streams/{stream}/events`).
     case streamsAppend = "streams.append"
+    /// Commands on customers, contacts, consents, tags and interactions.
+    case customersWrite = "customers.write"
+    /// Sales read models: pipeline, opportunities, sales cycle, leads.
+    case salesRead = "sales.read"
+    /// Commands on leads, opportunities, sales processes, quotes and orders.
+    case salesWrite = "sales.write"
+    /// Commands on invoices and payments.
+    case billingWrite = "billing.write"
+    /// Service read models: the service queue and cases.
+    case serviceRead = "service.read"
+    /// Commands on service cases and satisfaction surveys.
+    case serviceWrite = "service.write"
+    /// Campaign performance.
+    case marketingRead = "marketing.read"
+    /// Commands on campaigns.
+    case marketingWrite = "marketing.write"
+    /// Follow-ups, tasks and work plans.
+    case workRead = "work.read"
+    /// Commands on tasks and work plans.
+    case workWrite = "work.write"
+    /// Commands on teams and team membership.
+    case organisationWrite = "organisation.write"
+    /// Analytics cubes, state-cycle and sales-cycle reports.
+    case analyticsRead = "analytics.read"
+    /// The live event feed (server-sent events).
+    case feedRead = "feed.read"
+    /// Exporting the audit trail (NDJSON, CSV); recorded as an access event.
+    case auditExport = "audit.export"
+    /// Prometheus metrics.
+    case metricsRead = "metrics.read"
 
     /// Read-only permissions: what an auditor holds.
     public var isRead: Bool { rawValue.hasSuffix(".read") }

@@ -5,9 +5,9 @@
 /// | role | permissions |
 /// |---|---|
 /// | `admin` | every permission |
-/// | `auditor` | every `*.read` (log, audit, projections, customers, stats), nothing that writes |
-/// | `manager` | `customers.read`, `streams.append` |
-/// | `agent` | `customers.read`, `streams.append` |
+/// | `auditor` | every `*.read` and `audit.export`, nothing that writes |
+/// | `manager` | reads and writes of customers, sales, billing, service, marketing and work; analytics |
+/// | `agent` | reads and writes of customers, sales, service and work |
 /// | `integrator` | exactly the scopes configured on its token |
 ///
 /// Managers and agents get no `log.read` or `audit.read`: the raw log and the audit trail cross
@@ -24,8 +24,12 @@ public enum Role: String, Sendable, Hashable, Codable, CaseIterable {
     public func permissions(scopes: Set<Permission> = []) -> Set<Permission> {
         switch self {
         case .admin: Set(Permission.allCases)
-        case .auditor: Set(Permission.allCases.filter(\.isRead))
-        case .manager, .agent: [.customersRead, .streamsAppend]
+        case .auditor: Set(Permission.allCases.filter(\.isRead)).union([.auditExport])
+        case .manager:
+            [.customersRead, .customersWrite, .salesRead, .salesWrite, .billingWrite, .serviceRead, .serviceWrite,
+             .marketingRead, .marketingWrite, .workRead, .workWrite, .analyticsRead]
+        case .agent:
+            [.customersRead, .customersWrite, .salesRead, .salesWrite, .serviceRead, .serviceWrite, .workRead, .workWrite]
         case .integrator: scopes
         }
     }

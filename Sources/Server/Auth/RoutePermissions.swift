@@ -26,11 +26,22 @@ enum RoutePermissions {
     }
 
     /// Paths that need no token; `AuthenticationMiddleware` lets them through before routing rules.
-    static let publicPaths: Set<String> = ["/health", "/ready"]
+    static let publicPaths: Set<String> = ["/health", "/ready", "/openapi.json"]
 
-    static let table: [String: Requirement] = [
+    /// Every route's rule: the routes below, and those of each route group, kept beside the
+    /// group in `RoutePermissions+<Group>.swift`. A route listed twice stops the process at start.
+    static let table: [String: Requirement] = {
+        var all = core
+        for part in [commands, queries, feed, operations] {
+            all.merge(part) { _, _ in preconditionFailure("a route has two access rules") }
+        }
+        return all
+    }()
+
+    /// The log, audit, stats and projector routes.
+    static let core: [String: Requirement] = [
         "GET /health": .none,
-        "GET /ready": .none,
+        "GET /openapi.json": .none,
         "GET /v1/log/head": .permission(.logRead),
         "GET /v1/events": .permission(.logRead),
         "GET /v1/events/{position}": .permission(.logRead),
@@ -42,7 +53,6 @@ enum RoutePermissions {
         "GET /v1/projections": .permission(.projectionsRead),
         "GET /v1/projections/{name}": .permission(.projectionsRead),
         "POST /v1/projections/{name}/rebuild": .permission(.projectionsRebuild),
-        "GET /v1/customers/{id}": .permission(.customersRead),
     ]
 
     /// The requirement of `method endpointPath`, or nil when the table has no entry.
