@@ -29,7 +29,7 @@ public func buildApplication(
     logger: Logger = Logger(label: "crm.server"),
     onServerRunning: @escaping @Sendable () async -> Void = {}
 ) -> some ApplicationProtocol {
-    let router = buildRouter(store: store, tokens: tokens, projections: projections)
+    let router = buildRouter(store: store, tokens: tokens, projections: projections, configuration: configuration)
     var services: [any Service] = [EventStoreService(store: store, logger: logger)]
     if let projections { services.append(ProjectionService(engine: projections, logger: logger)) }
     return Application(
@@ -62,7 +62,11 @@ public func runServer(
 }
 
 /// The routes and middleware of the API, in one place.
-func buildRouter(store: EventStore, tokens: TokenStore, projections: ProjectionEngine? = nil) -> Router<CRMRequestContext> {
+func buildRouter(
+    store: EventStore, tokens: TokenStore, projections: ProjectionEngine? = nil,
+    configuration: ServerConfiguration = ServerConfiguration()
+) -> Router<CRMRequestContext> {
+    let dependencies = APIDependencies(store: store, tokens: tokens, projections: projections, configuration: configuration)
     let router = Router(context: CRMRequestContext.self)
     // Outermost first: log, then stamp the log position on whatever comes back, then turn any
     // error (including the router's own 404) into problem+json; inside that, authenticate the
@@ -79,5 +83,9 @@ func buildRouter(store: EventStore, tokens: TokenStore, projections: ProjectionE
     AuditRoutes(store: store).add(to: router)
     StatsRoutes(store: store).add(to: router)
     if let projections { ProjectionRoutes(engine: projections).add(to: router) }
+    CommandRoutes(dependencies: dependencies).add(to: router)
+    QueryRoutes(dependencies: dependencies).add(to: router)
+    FeedRoutes(dependencies: dependencies).add(to: router)
+    OperationsRoutes(dependencies: dependencies).add(to: router)
     return router
 }

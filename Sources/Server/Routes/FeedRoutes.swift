@@ -1,0 +1,8 @@
+import Hummingbird
+
+/// (Being built.)
+struct FeedRoutes {
+    let dependencies: APIDependencies
+
+    func add(to router: Router<CRMRequestContext>) {}
+}
