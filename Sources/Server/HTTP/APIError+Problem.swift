@@ -15,6 +15,8 @@ extension APIError.Code {
         case .invalidAppend: .unprocessableContent
         case .storageFailure, .corruptEvent, .internalError: .internalServerError
         case .unavailable: .serviceUnavailable
+        case .tooManyRequests: .tooManyRequests
+        case .insufficientStorage: .init(code: 507, reasonPhrase: "Insufficient Storage")
         }
     }
 
@@ -32,6 +34,8 @@ extension APIError.Code {
         case .storageFailure: "Storage failure"
         case .corruptEvent: "Corrupt event"
         case .unavailable: "Service unavailable"
+        case .tooManyRequests: "Too many requests"
+        case .insufficientStorage: "Insufficient storage"
         case .internalError: "Internal error"
         }
     }

@@ -20,6 +20,10 @@ struct APIError: Error, CustomStringConvertible {
         case storageFailure = "storage-failure"
         case corruptEvent = "corrupt-event"
         case unavailable = "unavailable"
+        /// Too many requests in flight (429); retry after a moment.
+        case tooManyRequests = "too-many-requests"
+        /// The disk holding the log is full (507); reads still work.
+        case insufficientStorage = "insufficient-storage"
         case internalError = "internal-error"
     }
 
