@@ -118,6 +118,30 @@ struct RuntimeTests {
         #expect(try engine.read("counting") { try Self.counts($0) } == Self.bruteForce(try log.events()))
     }
 
+    /// The server runs the engine as a service while a caller may run it too (the HTTP router
+    /// tests did): two loops stepping one runner at once opened the same shadow generation twice
+    /// ("already open in this process") and parked the projector.
+    @Test("two loops on one engine rebuild without racing each other")
+    func concurrentLoopsRebuild() async throws {
+        let log = try await CompanyLog(customers: 10, years: 1)
+        let engine = try log.engine([CountingProjector()])
+        let loops = (0..<3).map { _ in Task { await engine.run() } }
+        defer { loops.forEach { $0.cancel() } }
+        _ = try await engine.waitUntil("counting", reflects: log.head, timeout: .seconds(10))
+        for round in 1...8 {
+            let generation = try engine.status(of: "counting").generation
+            try engine.rebuild("counting")
+            for _ in 0..<500 where try engine.status(of: "counting").generation == generation {
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            let status = try engine.status(of: "counting")
+            #expect(status.parked == nil, "round \(round): \(String(describing: status.parked))")
+            #expect(status.generation == generation + 1, "round \(round)")
+            #expect(status.lastRebuild?.checksumsMatch == true, "round \(round)")
+        }
+        #expect(try engine.read("counting") { try Self.counts($0) } == Self.bruteForce(try log.events()))
+    }
+
     @Test("a changed version rebuilds in the background while the old read model serves")
     func versionChange() async throws {
         let log = try await CompanyLog(customers: 10, years: 1)

@@ -8,8 +8,9 @@ import Synchronization
 /// shadow generation from position 1 when the projector's version changed or a rebuild was
 /// asked for, and swaps the shadow in atomically once it has caught up.
 ///
-/// Everything that writes runs on the runner's single task, so the live generation, the shadow
-/// and the swap never race; other tasks only read `state` (status, the active generation).
+/// Everything that writes happens inside `step`, and steps are serialised (`stepping`), so the
+/// live generation, the shadow and the swap never race even when a loop and a `catchUp` (or two
+/// loops) drive the same runner; other tasks only read `state` (status, the active generation).
 final class ProjectorRunner: Sendable {
     struct State {
         var active: ProjectionGeneration
@@ -40,6 +41,10 @@ final class ProjectorRunner: Sendable {
     private let wakeups = PositionWatch(head: 0)
     private let wakeupCount = Atomic<UInt64>(0)
     private let state: Mutex<State>
+    /// Held for the whole of one step: a step reads the state, writes LMDB outside the state lock
+    /// and then publishes, so two steps at once (the engine's loop and a `catchUp`, or two
+    /// loops) would both open the same shadow generation or apply one batch twice.
+    private let stepping = Mutex(())
     private let logger: Logger
 
     var store: EventStore { feed.store }
@@ -168,7 +173,7 @@ final class ProjectorRunner: Sendable {
     /// One unit of work; false when there was nothing to do.
     func step() throws -> Bool {
         do {
-            return try stepUnchecked()
+            return try stepping.withLock { _ in try stepUnchecked() }
         } catch let failure as ApplyFailure {
             park(at: failure.position, failure.reason)
             throw failure
