@@ -2,7 +2,9 @@ import ArgumentParser
 import EventStore
 import Foundation
 import Logging
+import Metrics
 import Projections
+import Prometheus
 import Server
 
 /// `crm serve`: the HTTP API over an event store, until SIGINT or SIGTERM.
@@ -12,8 +14,9 @@ struct ServeCommand: AsyncParsableCommand {
         abstract: "Run the HTTP API over an event store (created if missing).",
         discussion: """
             Every option can also come from the environment: CRM_DATA, CRM_HOST, CRM_PORT, \
-            CRM_CHECKPOINT_KEY, CRM_TOKEN_STORE; LOG_LEVEL sets the log level (trace, debug, info, notice, warning, \
-            error). Without a checkpoint key, <dir>/checkpoint.key is used and created for a new \
+            CRM_CHECKPOINT_KEY, CRM_TOKEN_STORE, CRM_MAX_BODY_BYTES, CRM_MAX_CONCURRENT_REQUESTS, \
+            CRM_READY_MAX_LAG_EVENTS, CRM_READY_MAX_LAG_SECONDS, CRM_TLS_CERTIFICATE, CRM_TLS_KEY, and LOG_LEVEL \
+            (trace, debug, info, notice, warning, error); a flag wins over its variable. Without a checkpoint key, <dir>/checkpoint.key is used and created for a new \
             store; production should keep the key outside the data directory. SIGINT or SIGTERM \
             stops the server gracefully: requests in flight finish, then the store signs a final \
             checkpoint and closes. Every route but /health needs a bearer token: create one with \
@@ -23,11 +26,7 @@ struct ServeCommand: AsyncParsableCommand {
 
     @OptionGroup var dataOptions: DataOptions
 
-    @Option(help: ArgumentHelp("The address to listen on (default: $CRM_HOST, else 127.0.0.1).", valueName: "host"))
-    var host: String?
-
-    @Option(help: ArgumentHelp("The port to listen on (default: $CRM_PORT, else 8080).", valueName: "port"))
-    var port: Int?
+    @OptionGroup var serverOptions: ServerOptions
 
     @OptionGroup var keyOptions: CheckpointKeyOptions
 
@@ -39,22 +38,28 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The sample's command file (default: Fixtures/sample-commands.ndjson).", valueName: "file"))
     var fixtures: String?
 
-    func validate() throws {
-        _ = try resolvedPort()
-    }
-
     func run() async throws {
-        let level = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0.lowercased()) } ?? .info
+        let level = try serverOptions.level()
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = level
             return handler
         }
+        // One registry for the process: the application's instruments and whatever libraries
+        // report through swift-metrics, all served on /metrics.
+        let metrics = ServerMetrics(registry: PrometheusCollectorRegistry())
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: metrics.registry))
         let logger = Logger(label: "crm.server")
-        let environment = ProcessInfo.processInfo.environment
         let directory = try dataOptions.directory()
-        let host = host ?? environment["CRM_HOST"].flatMap { $0.isEmpty ? nil : $0 } ?? "127.0.0.1"
-        let port = try resolvedPort()
+        let configuration = try serverOptions.configuration()
+        let host = configuration.host
+        let port = configuration.port
+        if let tls = configuration.tls {
+            // Read the files now, so a wrong path fails before the store is opened.
+            do { _ = try tls.tlsConfiguration() } catch {
+                throw CommandFailure.exit("serve", "cannot use the TLS certificate \(tls.certificatePath) and key \(tls.keyPath): \(error)")
+            }
+        }
 
         let key = try loadOrCreateKey(directory: directory, logger: logger)
         let store: EventStore
@@ -106,10 +111,11 @@ struct ServeCommand: AsyncParsableCommand {
         } catch {
             throw CommandFailure.exit("serve", "cannot open the read models: \(error)")
         }
-        let address = "http://\(host.contains(":") ? "[\(host)]" : host):\(port)"
+        let scheme = configuration.tls == nil ? "http" : "https"
+        let address = "\(scheme)://\(host.contains(":") ? "[\(host)]" : host):\(port)"
         do {
             try await runServer(
-                store: store, tokens: tokens, projections: projections, configuration: ServerConfiguration(host: host, port: port), logger: logger,
+                store: store, tokens: tokens, projections: projections, configuration: configuration, metrics: metrics, logger: logger,
                 onServerRunning: { [demo, examples] in
                     logger.info("CRM API listening on \(address)")
                     if demo { FileHandle.standardOutput.write(Data(Self.demoGreeting(address: address, examples: examples).utf8)) }
@@ -117,18 +123,6 @@ struct ServeCommand: AsyncParsableCommand {
         } catch {
             throw CommandFailure.exit("serve", "cannot serve on \(address): \(error)")
         }
-    }
-
-    private func resolvedPort() throws -> Int {
-        if let port {
-            guard (0...65535).contains(port) else { throw ValidationError("--port must be from 0 to 65535.") }
-            return port
-        }
-        guard let text = ProcessInfo.processInfo.environment["CRM_PORT"], !text.isEmpty else { return 8080 }
-        guard let value = Int(text), (0...65535).contains(value) else {
-            throw ValidationError("CRM_PORT must be a port number from 0 to 65535, not '\(text)'.")
-        }
-        return value
     }
 
     /// The key from --checkpoint-key / CRM_CHECKPOINT_KEY (which must exist), else the default in
@@ -168,10 +162,14 @@ struct ServeCommand: AsyncParsableCommand {
         return try StoreOpening.loadKey(path, create: false, command: "serve")
     }
 
+    /// What `--demo` prints once the server listens: a token per role and example requests, each
+    /// made with the token of a role that may make it.
     static func demoGreeting(address: String, examples: DemoExamples) -> String {
         let tokenLines = examples.tokens.map { "  \($0.role.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0)) \($0.bearer)" }
-        let admin = examples.tokens.first { $0.role == .admin }?.bearer ?? "<token>"
-        let auth = "-H 'Authorization: Bearer \(admin)'"
+        func bearer(_ role: Role) -> String {
+            "-H 'Authorization: Bearer \(examples.tokens.first { $0.role == role }?.bearer ?? "<\(role.rawValue) token>")'"
+        }
+        let customer = examples.customerStream.dropFirst("customer-".count)
         return """
 
         CRM demo API at \(address)   (Ctrl-C to stop)
@@ -179,12 +177,11 @@ struct ServeCommand: AsyncParsableCommand {
         Demo tokens, one per role (shown once; a new demo start revokes them and prints new ones):
         \(tokenLines.joined(separator: "\n"))
 
-          curl -s \(auth) '\(address)/v1/customers/\(examples.customerStream.dropFirst("customer-".count))'
-          curl -s \(auth) '\(address)/v1/projections'
-          curl -s \(auth) '\(address)/v1/streams/\(examples.customerStream)/events?direction=backward&limit=5'
-          curl -s \(auth) '\(address)/v1/audit/events?actor=\(examples.actor)&limit=5'
-          curl -s \(auth) '\(address)/v1/audit/verify'
-          curl -s '\(address)/health'
+        A customer 360, and the audit trail of the actor who registered that customer:
+          curl -s \(bearer(.admin)) '\(address)/v1/customers/\(customer)'
+          curl -s \(bearer(.auditor)) '\(address)/v1/audit/events?actor=\(examples.actor)&limit=5'
+
+        Public: \(address)/health, \(address)/ready, \(address)/openapi.json
 
         """
     }

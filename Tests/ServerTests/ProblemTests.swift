@@ -42,11 +42,11 @@ struct ProblemTests {
         }
     }
 
-    @Test func otherMethodsAre404() async throws {
+    @Test func otherMethodsAre405() async throws {
         try await withStore { store, _ in
             try await testAPI(store) { client in
                 try await client.execute(uri: "/v1/events", method: .post) { response in
-                    _ = try expectProblem(response, status: .notFound, code: "unknown-route")
+                    _ = try expectProblem(response, status: .methodNotAllowed, code: "method-not-allowed")
                 }
             }
         }

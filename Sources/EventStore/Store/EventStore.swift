@@ -159,6 +159,12 @@ public final class EventStore: Sendable {
 
     deinit { close() }
 
+    /// Calls `observer` on the writer thread after every commit with the group's size (metrics
+    /// export). The observer must be cheap and must not block: appends wait for it.
+    public func observeCommits(_ observer: @escaping @Sendable (CommitObservation) -> Void) {
+        metrics.addObserver(observer)
+    }
+
     // MARK: Appending
 
     /// Appends `events` to `stream` if it is at `expected`; returns when they are durably on disk.

@@ -11,6 +11,8 @@ final class WriterMetrics: Sendable {
     }
 
     private let state: Mutex<Snapshot>
+    /// Called after every commit, outside the lock (`EventStore.observeCommits`).
+    private let observers = Mutex<[@Sendable (CommitObservation) -> Void]>([])
 
     init(head: LogHead) { state = Mutex(Snapshot(head: head)) }
 
@@ -22,6 +24,12 @@ final class WriterMetrics: Sendable {
             $0.committedEvents += UInt64(events)
             $0.largestGroup = max($0.largestGroup, requests)
         }
+        let observation = CommitObservation(requests: requests, events: events)
+        for observer in observers.withLock({ $0 }) { observer(observation) }
+    }
+
+    func addObserver(_ observer: @escaping @Sendable (CommitObservation) -> Void) {
+        observers.withLock { $0.append(observer) }
     }
 
     var snapshot: Snapshot { state.withLock { $0 } }

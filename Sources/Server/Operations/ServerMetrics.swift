@@ -1,0 +1,90 @@
+import EventStore
+import Projections
+import Prometheus
+
+/// The application's Prometheus instruments, in a registry the application owns.
+///
+/// Tests give each application its own registry, so nothing depends on the process-wide
+/// `MetricsSystem`; `crm serve` bootstraps that system with the same registry, so metrics that
+/// libraries emit through swift-metrics appear on `/metrics` beside these.
+///
+/// | metric | kind | labels |
+/// |---|---|---|
+/// | `crm_http_request_duration_seconds` | histogram | `method`, `route` (pattern), `status` (`2xx`…) |
+/// | `crm_http_requests_in_flight` | gauge | |
+/// | `crm_eventstore_appended_events_total` | counter | |
+/// | `crm_eventstore_commits_total` | counter | |
+/// | `crm_eventstore_commit_group_requests` | histogram | |
+/// | `crm_projector_lag_events`, `crm_projector_lag_seconds` | gauge | `projector` |
+/// | `crm_projector_ready` | gauge (1/0) | `projector` |
+public final class ServerMetrics: Sendable {
+    /// Where every instrument lives; `/metrics` renders it.
+    public let registry: PrometheusCollectorRegistry
+    private let inFlight: Gauge
+    private let appendedEvents: Counter
+    private let commits: Counter
+    private let groupRequests: ValueHistogram
+
+    /// Latency buckets from 1 ms to 10 s: reads answer in milliseconds, verification takes seconds.
+    static let latencyBuckets: [Duration] = [
+        .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
+        .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .milliseconds(2500), .seconds(5), .seconds(10),
+    ]
+
+    /// Group sizes in powers of two up to the writer's usual maximum.
+    static let groupBuckets: [Double] = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024]
+
+    public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
+        self.registry = registry
+        inFlight = registry.makeGauge(descriptor: Self.name("http", "requests", "in_flight", help: "HTTP requests being served."))
+        appendedEvents = registry.makeCounter(descriptor: Self.name("eventstore", "appended", "events_total",
+                                                                    help: "Events committed to the log; rate() gives appends per second."))
+        commits = registry.makeCounter(descriptor: Self.name("eventstore", "commits", "total", help: "Group commits (write transactions)."))
+        groupRequests = registry.makeValueHistogram(
+            descriptor: Self.name("eventstore", "commit_group", "requests", help: "Append requests grouped into one commit."),
+            buckets: Self.groupBuckets)
+    }
+
+    /// Counts the commits of `store` from now on.
+    func observe(_ store: EventStore) {
+        let appendedEvents = appendedEvents, commits = commits, groupRequests = groupRequests
+        store.observeCommits { observation in
+            commits.increment()
+            appendedEvents.increment(by: Int64(observation.events))
+            groupRequests.record(Double(observation.requests))
+        }
+    }
+
+    /// A request started; `finished` records its outcome.
+    func started() { inFlight.increment() }
+
+    /// A request ended with `status` after `duration`, on the route pattern `route`.
+    func finished(method: String, route: String, status: Int, duration: Duration) {
+        inFlight.decrement()
+        let histogram = registry.makeDurationHistogram(
+            descriptor: Self.name("http", "request", "duration_seconds", help: "HTTP request latency by route pattern and status class."),
+            labels: [("method", method), ("route", route), ("status", "\(status / 100)xx")],
+            buckets: Self.latencyBuckets)
+        histogram.record(duration)
+    }
+
+    /// Sets the projector gauges from a status snapshot (called when `/metrics` is scraped).
+    func update(projectors: [ProjectorStatus], bound: ReadinessBound) {
+        for status in projectors {
+            let labels = [("projector", status.name)]
+            registry.makeGauge(descriptor: Self.name("projector", "lag", "events", help: "Log events a projector has not applied yet."),
+                               labels: labels).set(to: Double(status.lagEvents))
+            registry.makeGauge(descriptor: Self.name("projector", "lag", "seconds", help: "Recorded time a projector trails the log head by."),
+                               labels: labels).set(to: status.lagSeconds)
+            registry.makeGauge(descriptor: Self.name("projector", "ready", "", help: "1 when the projector is within the readiness bound."),
+                               labels: labels).set(to: Readiness.isReady(status, bound: bound) ? 1 : 0)
+        }
+    }
+
+    /// The Prometheus text exposition of every instrument.
+    func exposition() -> [UInt8] { registry.emitToBuffer() }
+
+    private static func name(_ subsystem: String, _ metric: String, _ unit: String, help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "crm", subsystem: subsystem, metricName: metric, unitName: unit, helpText: help)
+    }
+}
