@@ -14,6 +14,8 @@ struct APIDependencies: Sendable {
     let handler: CommandHandler
     let teams: TeamDirectory
     let configuration: ServerConfiguration
+    /// Command execution (duplicate index, multi-stream commands, idempotency keys).
+    let commands: CommandServices
 
     init(store: EventStore, tokens: TokenStore, projections: ProjectionEngine?, configuration: ServerConfiguration) {
         self.store = store
@@ -22,5 +24,6 @@ struct APIDependencies: Sendable {
         self.handler = CommandHandler(store: store)
         self.teams = TeamDirectory(store: store)
         self.configuration = configuration
+        commands = CommandServices(handler: handler, dataDirectory: store.directory)
     }
 }

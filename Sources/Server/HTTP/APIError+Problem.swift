@@ -1,3 +1,4 @@
+import Domain
 import EventStore
 import Hummingbird
 import HTTPTypes
@@ -6,10 +7,14 @@ import HTTPTypes
 extension APIError.Code {
     var status: HTTPResponse.Status {
         switch self {
-        case .invalidParameter, .badRequest: .badRequest
+        case .invalidParameter, .badRequest, .validationFailed: .badRequest
+        case .ruleViolated, .idempotencyKeyReused, .reservedStream: .unprocessableContent
+        case .alreadyExists, .likelyDuplicate, .versionConflict, .concurrencyConflict: .conflict
+        case .customerMerged: .gone
         case .unauthenticated: .unauthorized
         case .forbidden: .forbidden
         case .notFound, .unknownRoute: .notFound
+        case .methodNotAllowed: .methodNotAllowed
         case .payloadTooLarge: .contentTooLarge
         case .conflict: .conflict
         case .invalidAppend: .unprocessableContent
@@ -25,6 +30,7 @@ extension APIError.Code {
         case .invalidParameter: "Invalid parameter"
         case .notFound: "Not found"
         case .unknownRoute: "Unknown route"
+        case .methodNotAllowed: "Method not allowed"
         case .badRequest: "Bad request"
         case .unauthenticated: "Authentication required"
         case .forbidden: "Forbidden"
@@ -37,6 +43,15 @@ extension APIError.Code {
         case .tooManyRequests: "Too many requests"
         case .insufficientStorage: "Insufficient storage"
         case .internalError: "Internal error"
+        case .validationFailed: "Validation failed"
+        case .ruleViolated: "Business rule violated"
+        case .alreadyExists: "Already exists"
+        case .likelyDuplicate: "Likely duplicate"
+        case .customerMerged: "Customer merged"
+        case .versionConflict: "Version conflict"
+        case .concurrencyConflict: "Concurrency conflict"
+        case .idempotencyKeyReused: "Idempotency key reused"
+        case .reservedStream: "Reserved stream"
         }
     }
 }
@@ -50,6 +65,8 @@ extension APIError {
         switch error {
         case let error as APIError:
             self = error
+        case let error as DomainError:
+            self.init(domain: error)
         case let error as EventStoreError:
             switch error {
             case .wrongExpectedVersion, .eventIdConflict: self.init(.conflict, error.description)
@@ -74,10 +91,50 @@ extension APIError {
         }
     }
 
+    /// A command's refusal: the domain's rule becomes a stable code and the ids it names become
+    /// members (`fields`, `rule`, `matches`, `survivor`, `record`).
+    ///
+    /// | domain error | status | code |
+    /// |---|---|---|
+    /// | `invalid` | 400 | `validation-failed` with `fields` |
+    /// | `notFound` | 404 | `not-found` with `record` |
+    /// | `alreadyExists` | 409 | `already-exists` with `record` |
+    /// | `ruleViolated` | 422 | `rule-violated` with `rule` |
+    /// | `likelyDuplicate` | 409 | `likely-duplicate` with `matches` and the matching `fields` |
+    /// | `customerMerged` | 410 | `customer-merged` with `survivor` |
+    /// | `concurrencyConflict` | 409 | `concurrency-conflict` with `record` |
+    init(domain error: DomainError) {
+        switch error {
+        case .invalid(let field, let reason):
+            self = .validationFailed([FieldProblem(field: field, reason: reason)])
+        case .notFound(let kind, let id):
+            self.init(.notFound, error.description)
+            record = "\(kind) \(id)"
+        case .alreadyExists(let kind, let id):
+            self.init(.alreadyExists, error.description)
+            record = "\(kind) \(id)"
+        case .ruleViolated(let rule, _):
+            self.init(.ruleViolated, error.description)
+            self.rule = rule
+        case .likelyDuplicate(let matches, let on):
+            self.init(.likelyDuplicate, error.description)
+            self.matches = matches
+            fields = on.map { FieldProblem(field: $0, reason: "matches an existing customer") }
+        case .customerMerged(let absorbed, let survivor):
+            self.init(.customerMerged, error.description)
+            self.survivor = survivor
+            record = "customer \(absorbed)"
+        case .concurrencyConflict(let stream, _):
+            self.init(.concurrencyConflict, error.description)
+            record = stream
+        }
+    }
+
     /// The problem document sent as `application/problem+json`.
     func problem(instance: String) -> Problem {
         Problem(code: code.rawValue, title: code.title, status: Int(code.status.code), detail: detail,
-                instance: instance, parameter: parameter, permission: permission?.rawValue)
+                instance: instance, parameter: parameter, permission: permission?.rawValue, fields: fields, rule: rule,
+                matches: matches, survivor: survivor, currentVersion: currentVersion, record: record)
     }
 }
 
@@ -93,4 +150,16 @@ struct Problem: Codable, Equatable {
     var parameter: String?
     /// The permission the caller lacks, for `forbidden`.
     var permission: String?
+    /// The body members at fault, for `validation-failed`.
+    var fields: [APIError.FieldProblem]? = nil
+    /// The business rule broken, for `rule-violated`.
+    var rule: String? = nil
+    /// The customers a registration resembles, for `likely-duplicate`.
+    var matches: [String]? = nil
+    /// Where a merged customer lives now, for `customer-merged`.
+    var survivor: String? = nil
+    /// The stream's actual version, for `version-conflict`.
+    var currentVersion: UInt64? = nil
+    /// The record (stream) the problem is about.
+    var record: String? = nil
 }

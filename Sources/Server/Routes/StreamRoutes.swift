@@ -9,12 +9,99 @@ import Hummingbird
 ///   continue from, or null when the read reached the end.
 ///
 /// A stream without events is 404 `not-found`. Stream names may be percent-encoded in the path.
-struct StreamRoutes<Context: RequestContext> {
+///
+/// Integrations append raw events (`streams.append`), only to `ext-…` streams (`IntegrationAppend`):
+/// - `POST /v1/streams/{stream}/events` with `{expectedVersion, events}`: 201 with
+///   `{stream, streamVersion, positions, wasAlreadyStored}`; the client's event ids make a retry
+///   idempotent (the first positions come back, nothing is written twice).
+/// - `POST /v1/streams/batch` with `{streams: [{stream, expectedVersion, events}]}`: every expected
+///   version is checked first, and all streams are written or none is.
+/// The actor and source come from the token and the connection, the reason from `X-Reason`.
+/// An expected version that does not hold is 409 `version-conflict` with `currentVersion`.
+struct StreamRoutes {
+    typealias Context = CRMRequestContext
     let store: EventStore
+
+    /// The largest append body accepted.
+    static let maxBodyBytes = 4 << 20
 
     func add(to router: Router<Context>) {
         router.get("/v1/streams/{stream}", use: summary)
         router.get("/v1/streams/{stream}/events", use: events)
+        router.post("/v1/streams/{stream}/events", use: append)
+        router.post("/v1/streams/batch", use: appendBatch)
+    }
+
+    /// The answer for one stream of an append.
+    struct AppendBody: Codable, Equatable {
+        var stream: String
+        var streamVersion: UInt64
+        var positions: [UInt64]
+        var wasAlreadyStored: Bool
+    }
+
+    /// The answer of a batch, streams in request order.
+    struct BatchBody: Codable, Equatable {
+        var streams: [AppendBody]
+    }
+
+    @Sendable func append(_ request: Request, context: Context) async throws -> LogAnswer {
+        let stream = try context.pathIdentifier("stream")
+        try IntegrationAppend.checkStream(stream)
+        let body = try await CommandRoutes.members(of: request, limit: Self.maxBodyBytes)
+        var problems: [APIError.FieldProblem] = []
+        let parsed = IntegrationAppend.parse(.object(body), stream: stream, at: "", problems: &problems)
+        guard let parsed, problems.isEmpty else { throw APIError.validationFailed(problems) }
+        let results = try await appendAll([parsed.append], request: request, context: context)
+        guard let result = results.first else { throw APIError(.internalError, "the append returned no result") }
+        var answer = try LogAnswer(position: result.positions.last ?? store.head().position, encoding: Self.body(result))
+        answer.status = result.wasAlreadyStored ? .ok : .created
+        return answer
+    }
+
+    @Sendable func appendBatch(_ request: Request, context: Context) async throws -> LogAnswer {
+        let body = try await CommandRoutes.members(of: request, limit: Self.maxBodyBytes)
+        var problems: [APIError.FieldProblem] = body.keys.sorted().filter { $0 != "streams" }.map { .init(field: $0, reason: "unknown field") }
+        guard case .array(let items)? = body["streams"], !items.isEmpty, items.count <= IntegrationAppend.maxStreams else {
+            throw APIError.validationFailed(problems + [.init(field: "streams", reason: "required: 1 to \(IntegrationAppend.maxStreams) streams")])
+        }
+        var appends: [StreamAppend] = []
+        for (index, item) in items.enumerated() {
+            guard case .string(let stream)? = item["stream"], !stream.isEmpty else {
+                problems.append(.init(field: "streams[\(index)].stream", reason: "required: a stream name"))
+                continue
+            }
+            try IntegrationAppend.checkStream(stream)
+            if let parsed = IntegrationAppend.parse(item, stream: stream, at: "streams[\(index)]", problems: &problems) {
+                appends.append(parsed.append)
+            }
+        }
+        guard problems.isEmpty else { throw APIError.validationFailed(problems) }
+        let results = try await appendAll(appends, request: request, context: context)
+        let stored = results.allSatisfy(\.wasAlreadyStored)
+        var answer = try LogAnswer(position: results.compactMap(\.positions.last).max() ?? store.head().position,
+                                   encoding: BatchBody(streams: results.map(Self.body)))
+        answer.status = stored ? .ok : .created
+        return answer
+    }
+
+    /// Appends atomically with the request's metadata; a failed expected version is 409
+    /// `version-conflict` naming the stream and its version.
+    private func appendAll(_ appends: [StreamAppend], request: Request, context: Context) async throws -> [AppendResult] {
+        let headers = try CommandHeaders(request.headers)
+        guard let metadata = context.appendMetadata(reason: headers.reason) else {
+            throw APIError(.unauthenticated, "this route needs a bearer token")
+        }
+        do {
+            return try await store.append(appends, metadata: metadata)
+        } catch EventStoreError.wrongExpectedVersion(let stream, let expected, let actual) {
+            throw APIError.versionConflict(stream: stream, expected: expected.description, current: actual)
+        }
+    }
+
+    private static func body(_ result: AppendResult) -> AppendBody {
+        AppendBody(stream: result.stream, streamVersion: result.streamVersion, positions: result.positions,
+                   wasAlreadyStored: result.wasAlreadyStored)
     }
 
     struct SummaryBody: Codable, Equatable {
