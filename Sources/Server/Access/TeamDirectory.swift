@@ -37,6 +37,12 @@ final class TeamDirectory: Sendable {
         return state.withLock { $0.teamOf[manager] }
     }
 
+    /// Every manager's current team (manager id → team id), for reports grouped by team.
+    func assignments() throws -> [String: String] {
+        try refresh()
+        return state.withLock { $0.teamOf }
+    }
+
     private func refresh() throws {
         let head = try store.head().position
         var from = state.withLock { $0.position } + 1

@@ -2,15 +2,15 @@ import EventStore
 import Hummingbird
 import Projections
 
-/// Read models: their status, rebuilds, and the customer 360 as the first query served from them.
+/// Read models: their status and rebuilds, and the freshness rules (`read`) every query route
+/// (`QueryRoutes`) answers with.
 ///
 /// - `GET /v1/projections`, `GET /v1/projections/{name}`: status of every projector or one.
 /// - `POST /v1/projections/{name}/rebuild`: rebuilds from position 1 in a shadow generation while
 ///   the current one serves; answers 202 with the status.
-/// - `GET /v1/customers/{id}?minPosition=&asOf=`: the customer 360. `minPosition` waits (at most
-///   `freshnessTimeout`) until the read model reflects that log position — read-your-writes after
-///   a command — else 503; `asOf` (a log position, or an ISO-8601 time) answers from the read
-///   model as it was then. `X-Log-Position` is the position the answer reflects.
+/// - `read`: `minPosition` waits (at most `freshnessTimeout`) until the read model reflects that log
+///   position — read-your-writes after a command — else 503; `asOf` (a log position, or an
+///   ISO-8601 time) answers from the read model as it was then.
 struct ProjectionRoutes<Context: RequestContext> {
     let engine: ProjectionEngine
     var freshnessTimeout: Duration = .seconds(2)
@@ -19,7 +19,6 @@ struct ProjectionRoutes<Context: RequestContext> {
         router.get("/v1/projections", use: list)
         router.get("/v1/projections/{name}", use: one)
         router.post("/v1/projections/{name}/rebuild", use: rebuild)
-        router.get("/v1/customers/{id}", use: customer)
     }
 
     @Sendable func list(_ request: Request, context: Context) throws -> LogAnswer {
@@ -38,16 +37,6 @@ struct ProjectionRoutes<Context: RequestContext> {
         var answer = try LogAnswer(position: engine.store.headWatch.head, encoding: try mapped { try engine.status(of: name) })
         answer.status = .accepted
         return answer
-    }
-
-    @Sendable func customer(_ request: Request, context: Context) async throws -> LogAnswer {
-        let id = try QueryParameters.validIdentifier(try context.parameters.require("id"), name: "id")
-        let query = QueryParameters(request)
-        let (customer, position) = try await read("customer360", query: query) { reader in
-            (try Customer360.query(reader, customerId: id), reader.position)
-        }
-        guard let customer else { throw APIError.notFound("no customer \(id) as of position \(position)") }
-        return try LogAnswer(position: position, encoding: customer)
     }
 
     /// Runs `body` on the live read model (after waiting for `minPosition`) or on an as-of

@@ -1,0 +1,106 @@
+import Foundation
+import Hummingbird
+import Projections
+
+/// Customer queries: the list, the 360, the state cycle of one customer and its sales cycles.
+extension QueryRoutes {
+    /// `GET /v1/customers`: filtered (`segment`, `region`, `manager`, `state`, `tag`, and
+    /// `valueGrade`, the state cycle's current value grade, read from that model at the same
+    /// `asOf`), sorted
+    /// (`sort` = name | registeredAt | outstanding, `order` = asc | desc), cursor-paginated; only
+    /// the customers in the caller's scope.
+    @Sendable func customerList(_ request: Request, context: CRMRequestContext) async throws -> QueryAnswer {
+        let query = QueryParameters(request)
+        let filter = CustomerListFilter(
+            segment: try query.identifier("segment"), region: try query.identifier("region"),
+            managerId: try query.identifier("manager"), state: try query.choice("state", CustomerLifecycleState.self),
+            tag: try query.identifier("tag"))
+        let sort = try query.choice("sort", CustomerListSort.self) ?? .name
+        let descending = try query.choice("order", ListOrder.self) == .desc
+        let limit = try query.limit(default: 50)
+        let cursor = try QueryCursor.parameter(query)
+        let scope = try scope(context)
+        var graded: Set<String>?
+        if let grade = try query.choice("valueGrade", ValueGrade.self) {
+            let now = Int64(Date().timeIntervalSince1970 * 1000)
+            graded = try await read("stateCycle", query) { reader in
+                Set(try StateCycleQueries.customers(reader, .value(grade), at: now, limit: Int.max).customerIds)
+            }
+        }
+        return try await answer("customer360", query) { [graded] reader in
+            let page = try ScopedPaging.collect(limit: limit, cursor: cursor, fetch: { after, count in
+                let page = try CustomerList.query(reader, filter: filter, sort: sort, descending: descending, after: after, limit: count)
+                return (page.items, page.nextCursor)
+            }, keep: { item in
+                scope.allows(manager: item.managerId) && (graded?.contains(item.customerId) ?? true)
+            })
+            return QueryPage(items: page.items, next: page.next.map(QueryCursor.encode), position: reader.position)
+        }
+    }
+
+    /// `GET /v1/customers/{id}`: the customer 360; 404 when unknown or out of scope.
+    @Sendable func customer(_ request: Request, context: CRMRequestContext) async throws -> QueryAnswer {
+        let id = try context.pathIdentifier("id")
+        let query = QueryParameters(request)
+        let scope = try scope(context)
+        let found = try await read("customer360", query) { reader in
+            (try Customer360.query(reader, customerId: id), reader.position)
+        }
+        guard let customer = found.0, scope.allows(manager: customer.managerId) else {
+            throw APIError.notFound("no customer \(id) as of position \(found.1)")
+        }
+        return try QueryAnswer(position: found.1, encoding: customer)
+    }
+
+    /// 404 unless customer `id` exists (as of the query's `asOf`) and is in the caller's scope.
+    func requireCustomerInScope(_ id: String, _ query: QueryParameters, _ context: CRMRequestContext) async throws {
+        let scope = try scope(context)
+        let manager = try await read("customer360", query) { reader -> String?? in
+            guard let record = try Customer360.query(reader, customerId: id) else { return .none }
+            return .some(record.managerId)
+        }
+        guard case .some(let managerId) = manager, scope.allows(manager: managerId) else {
+            throw APIError.notFound("no customer \(id)")
+        }
+    }
+
+    /// `GET /v1/customers/{id}/states`: the customer's state intervals, oldest first, paginated.
+    @Sendable func customerStates(_ request: Request, context: CRMRequestContext) async throws -> QueryAnswer {
+        let id = try context.pathIdentifier("id")
+        let query = QueryParameters(request)
+        let limit = try query.limit()
+        let cursor = try QueryCursor.parameter(query)
+        try await requireCustomerInScope(id, query, context)
+        return try await answer("stateCycle", query) { reader in
+            let page = try StateCycleQueries.history(reader, customerId: id, after: cursor, limit: limit)
+            return QueryPage(items: page.intervals, next: page.next.map(QueryCursor.encode), position: reader.position)
+        }
+    }
+
+    /// `GET /v1/customers/{id}/state?at=`: the customer's state at a business time (default now).
+    @Sendable func customerState(_ request: Request, context: CRMRequestContext) async throws -> QueryAnswer {
+        let id = try context.pathIdentifier("id")
+        let query = QueryParameters(request)
+        let at = try query.timestamp("at") ?? Int64(Date().timeIntervalSince1970 * 1000)
+        try await requireCustomerInScope(id, query, context)
+        let (state, position) = try await read("stateCycle", query) { reader in
+            (try StateCycleQueries.state(reader, customerId: id, at: at), reader.position)
+        }
+        guard let state else { throw APIError.notFound("customer \(id) had no state at that time") }
+        return try QueryAnswer(position: position, encoding: state)
+    }
+
+    /// `GET /v1/customers/{id}/sales-cycles`: the customer's opportunities' cycles, opening order.
+    @Sendable func customerSalesCycles(_ request: Request, context: CRMRequestContext) async throws -> QueryAnswer {
+        let id = try context.pathIdentifier("id")
+        let query = QueryParameters(request)
+        try await requireCustomerInScope(id, query, context)
+        let (cycles, position) = try await read("salesCycle", query) { reader in
+            (try SalesCycleQueries.cycles(reader, customerId: id), reader.position)
+        }
+        guard let cycles else {
+            return try QueryAnswer(position: position, encoding: NoSalesCycles(customerId: id, absorbed: [], cycles: []))
+        }
+        return try QueryAnswer(position: position, encoding: cycles)
+    }
+}
