@@ -3,6 +3,8 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import NIOCore
+import Projections
+@testable import Server
 import Testing
 
 /// `/v1/audit/events` and `/v1/audit/verify`.
@@ -81,6 +83,93 @@ struct AuditRoutesTests {
         }
     }
 
+    /// Each filter alone and combined, answered by scanning the log (no read models) and by the
+    /// audit index (which must give the same pages).
+    @Test(arguments: [false, true])
+    func filtersAloneAndCombined(indexed: Bool) async throws {
+        let clock = TestClock(may1st)
+        try await withStore(clock: clock) { store, directory in
+            try await seed(store, clock: clock)
+            clock.set(may1st + 5 * day)
+            try await appendAuditEvents(store, stream: "customer-2", type: "ContactAdded", count: 1, actor: "bob", clientAddress: "192.0.2.99")
+            let engine = indexed ? try ProjectionEngine(store: store, projectors: [AuditIndexProjector()], directory: directory + "/projections") : nil
+            try engine?.catchUp()
+            try await withAuditRoleAPI(store, projections: engine) { client, roles in
+                let cases: [(String, [UInt64], Int?)] = [
+                    ("stream=customer-1", [1, 2, 4], nil),
+                    ("type=CustomerRegistered", [1, 3], nil),
+                    ("clientAddress=192.0.2.99", [6], nil),
+                    ("clientAddress=203.0.113.7", [1, 2, 3, 4, 5], nil),
+                    ("actor=bob&stream=customer-2", [3, 6], nil),
+                    ("actor=bob&type=ContactAdded&clientAddress=192.0.2.99", [6], nil),
+                    ("stream=customer-1&since=2024-05-02&until=2024-05-04T12:00:00Z", [2, 4], nil),
+                    ("type=CustomerRegistered&since=2024-05-02", [3], nil),
+                    // A full page's cursor: the next match (from the index) or the position after
+                    // the page (from a scan); either continues to the same events.
+                    ("stream=customer-1&limit=2", [1, 2], indexed ? 4 : 3),
+                    ("stream=customer-1&limit=2&from=4", [4], nil),
+                    ("actor=bob&clientAddress=203.0.113.7", [3, 4], nil),
+                    ("stream=case-1&type=CustomerRegistered", [], nil),
+                    ("stream=nothing", [], nil),
+                ]
+                for (query, expected, next) in cases {
+                    let response = try await client.execute(uri: "/v1/audit/events?\(query)", method: .get, headers: auditBearer(roles.auditor))
+                    #expect(response.status == .ok, "\(query)")
+                    #expect(response.logPosition == "6", "\(query)")
+                    #expect(response.events.positions == expected, "\(query)")
+                    #expect((response.object["next"] as? Int) == next, "\(query)")
+                }
+                let echoed = try await client.execute(uri: "/v1/audit/events?stream=customer-1&type=X&clientAddress=1.2.3.4", method: .get,
+                                                      headers: auditBearer(roles.auditor)).object
+                #expect(echoed["stream"] as? String == "customer-1")
+                #expect(echoed["type"] as? String == "X")
+                #expect(echoed["clientAddress"] as? String == "1.2.3.4")
+                #expect(echoed["actor"] is NSNull)
+            }
+        }
+    }
+
+    /// The index trails the log: events appended after its checkpoint are found in the log, so
+    /// an answer is complete up to the head it names.
+    @Test func answersAreCompleteBeyondTheIndex() async throws {
+        let clock = TestClock(may1st)
+        try await withStore(clock: clock) { store, directory in
+            try await seed(store, clock: clock)
+            let engine = try ProjectionEngine(store: store, projectors: [AuditIndexProjector()], directory: directory + "/projections")
+            try engine.catchUp()
+            try await appendAuditEvents(store, stream: "customer-1", count: 3, actor: "bob")
+            #expect(try engine.read("audit") { $0.position } == 5)
+            try await withAuditRoleAPI(store, projections: engine) { client, roles in
+                let response = try await client.execute(uri: "/v1/audit/events?actor=bob&stream=customer-1", method: .get,
+                                                        headers: auditBearer(roles.auditor))
+                #expect(response.logPosition == "8")
+                #expect(response.events.positions == [4, 6, 7, 8])
+                let paged = try await client.execute(uri: "/v1/audit/events?actor=bob&stream=customer-1&limit=1&from=5", method: .get,
+                                                     headers: auditBearer(roles.auditor))
+                #expect(paged.events.positions == [6])
+                #expect(paged.object["next"] as? Int == 7)
+            }
+        }
+    }
+
+    /// The audit trail crosses every team's records: managers and agents are refused.
+    @Test func onlyAuditReadersMayQuery() async throws {
+        try await withStore { store, _ in
+            try await withAuditRoleAPI(store) { client, roles in
+                for uri in ["/v1/audit/events", "/v1/audit/access", "/v1/audit/verify"] {
+                    for token in [roles.manager, roles.agent, roles.integratorWithoutScopes] {
+                        let response = try await client.execute(uri: uri, method: .get, headers: auditBearer(token))
+                        let problem = try expectProblem(response, status: .forbidden, code: "forbidden")
+                        #expect(problem["permission"] as? String == "audit.read", "\(uri)")
+                    }
+                    for token in [roles.admin, roles.auditor, roles.integrator] {
+                        #expect(try await client.execute(uri: uri, method: .get, headers: auditBearer(token)).status == .ok, "\(uri)")
+                    }
+                }
+            }
+        }
+    }
+
     @Test func verifyReportsAnIntactLogAndItsLastCheckpoint() async throws {
         let clock = TestClock(may1st)
         try await withStore(clock: clock, key: HMACKey.generate()) { store, _ in
@@ -105,6 +194,8 @@ struct AuditRoutesTests {
                     #expect(last["signedAt"] as? String == "2024-05-05T09:30:00.000Z")
                     let verified = try #require(report["lastVerifiedCheckpoint"] as? [String: Any])
                     #expect(verified["position"] as? Int == 5)
+                    #expect(report["lastSignedCheckpointVerified"] as? Bool == true)
+                    #expect((report["durationMs"] as? Int ?? -1) >= 0)
                 }
             }
         }
@@ -121,6 +212,7 @@ struct AuditRoutesTests {
                     #expect(report["checkedEvents"] as? Int == 0)
                     #expect(report["checkpointsAuthenticated"] as? Bool == false)
                     #expect(report["lastSignedCheckpoint"] is NSNull)
+                    #expect(report["lastSignedCheckpointVerified"] is NSNull)
                 }
             }
         }

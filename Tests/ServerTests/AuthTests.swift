@@ -304,5 +304,7 @@ struct AuthTests {
             .replacingOccurrences(of: "{stream}", with: "customer-1")
             .replacingOccurrences(of: "{name}", with: "customer360")
             .replacingOccurrences(of: "{id}", with: "C1")
+            // The live feed follows the log until the client leaves; `through=0` makes it end at once.
+            .replacingOccurrences(of: "/v1/feed", with: "/v1/feed?through=0")
     }
 }

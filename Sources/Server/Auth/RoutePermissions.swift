@@ -7,7 +7,9 @@ import HTTPTypes
 /// | `GET /health` | public |
 /// | `GET /v1/log/head`, `/v1/events`, `/v1/events/{position}` | `log.read` |
 /// | `GET /v1/streams/{stream}`, `/v1/streams/{stream}/events` | `log.read` |
-/// | `GET /v1/audit/events`, `/v1/audit/verify` | `audit.read` |
+/// | `GET /v1/audit/events`, `/v1/audit/access`, `/v1/audit/verify` | `audit.read` |
+/// | `GET /v1/audit/export` | `audit.export` |
+/// | `GET /v1/feed` | `feed.read` |
 /// | `GET /v1/stats` | `stats.read` |
 /// | `GET /v1/projections`, `/v1/projections/{name}` | `projections.read` |
 /// | `POST /v1/projections/{name}/rebuild` | `projections.rebuild` |
@@ -49,6 +51,8 @@ enum RoutePermissions {
         "GET /v1/streams/{stream}/events": .permission(.logRead),
         "GET /v1/audit/events": .permission(.auditRead),
         "GET /v1/audit/verify": .permission(.auditRead),
+        "GET /v1/audit/access": .permission(.auditRead),
+        "GET /v1/audit/export": .permission(.auditExport),
         "GET /v1/stats": .permission(.statsRead),
         "GET /v1/projections": .permission(.projectionsRead),
         "GET /v1/projections/{name}": .permission(.projectionsRead),

@@ -27,12 +27,27 @@ extension APIOperations {
                      response: Schema.object(["stream": Schema.string, "version": Schema.position, "direction": Schema.string,
                                               "events": Schema.array(of: Schema.ref("Event")), "next": Schema.nullable(Schema.position)]),
                      errors: [404]),
-        APIOperation(method: "GET", path: "/v1/audit/events", summary: "Who did what: events by actor and time window", tag: "audit",
-                     parameters: [.query("actor", "The actor's id."), .query("since", "Window start (ISO-8601).", schema: Schema.dateTime),
+        APIOperation(method: "GET", path: "/v1/audit/events", summary: "Who did what to which record, when and from where",
+                     description: "Events matching every given filter, oldest first. Answered from the audit index for the part of the log it reflects and from the log after it, so the page is complete up to `X-Log-Position`.", tag: "audit",
+                     parameters: auditFilters + [.query("from", "The log position to continue from (`next`).", schema: Schema.position), .limit],
+                     response: Schema.ref("AuditPage")),
+        APIOperation(method: "GET", path: "/v1/audit/export", summary: "Export the audit trail as NDJSON or CSV",
+                     description: "Every event matching the filters up to the head, streamed page by page as an attachment. CSV has a header row (\(AuditExportFormat.columns.joined(separator: ", "))) and RFC 4180 quoting. The export is recorded first as a `DataAccessed` event in the stream `system-access` (who, filters, purpose, client address).", tag: "audit",
+                     parameters: auditFilters + [
+                        .query("format", "`ndjson` (default) or `csv`.", schema: Schema.string(enum: AuditExportFormat.allCases.map(\.rawValue))),
+                        .purpose,
+                     ],
+                     response: Schema.string, responseMediaType: "application/x-ndjson"),
+        APIOperation(method: "GET", path: "/v1/audit/access", summary: "Recorded reads of personal data and exports",
+                     description: "`DataAccessed` events (stream `system-access`): the actor, role, client address and user agent in the envelope; route, subject, filters, fields and purpose in `data`.", tag: "audit",
+                     parameters: [.query("subject", "The data subject read (a customer id)."), .query("actor", "Who read it."),
+                                  .query("since", "Window start (ISO-8601).", schema: Schema.dateTime),
                                   .query("until", "Window end, exclusive (ISO-8601).", schema: Schema.dateTime),
-                                  .query("from", "The log position to continue from.", schema: Schema.position), .limit],
-                     response: Schema.ref("EventPage")),
-        APIOperation(method: "GET", path: "/v1/audit/verify", summary: "Recompute the hash chain and check the signed checkpoints", tag: "audit"),
+                                  .query("from", "The `system-access` stream version to continue from (`next`).", schema: Schema.position), .limit],
+                     response: Schema.ref("AccessPage")),
+        APIOperation(method: "GET", path: "/v1/audit/verify", summary: "Recompute the hash chain and check the signed checkpoints",
+                     description: "Synchronous: the whole chain is recomputed on each call.", tag: "audit",
+                     response: Schema.ref("Verification")),
         APIOperation(method: "GET", path: "/v1/stats", summary: "Store statistics: events, streams, sizes", tag: "operations"),
         APIOperation(method: "GET", path: "/v1/projections", summary: "Status of every projector", tag: "operations"),
         APIOperation(method: "GET", path: "/v1/projections/{name}", summary: "Status of one projector", tag: "operations",
@@ -49,5 +64,36 @@ extension APIOperations {
             "data": Schema.anyObject, "metadata": Schema.anyObject, "hash": Schema.string,
         ]),
         "EventPage": Schema.object(["events": Schema.array(of: Schema.ref("Event")), "next": Schema.nullable(Schema.position)]),
+        "AuditPage": Schema.object([
+            "actor": Schema.nullable(Schema.string), "stream": Schema.nullable(Schema.string), "type": Schema.nullable(Schema.string),
+            "clientAddress": Schema.nullable(Schema.string), "since": Schema.nullable(Schema.dateTime), "until": Schema.nullable(Schema.dateTime),
+            "events": Schema.array(of: Schema.ref("Event")), "next": Schema.nullable(Schema.position),
+        ]),
+        "AccessPage": Schema.object([
+            "subject": Schema.nullable(Schema.string), "actor": Schema.nullable(Schema.string),
+            "since": Schema.nullable(Schema.dateTime), "until": Schema.nullable(Schema.dateTime),
+            "events": Schema.array(of: Schema.ref("Event")), "next": Schema.nullable(Schema.position),
+        ]),
+        "Checkpoint": Schema.object(["position": Schema.position, "hash": Schema.string, "signedAt": Schema.dateTime, "signedAtMs": Schema.integer]),
+        "Verification": Schema.object([
+            "intact": Schema.boolean, "firstBadPosition": Schema.nullable(Schema.position), "problem": Schema.nullable(Schema.string),
+            "checkedEvents": Schema.integer, "from": Schema.position, "to": Schema.position, "checkpointsVerified": Schema.integer,
+            "checkpointsAuthenticated": Schema.boolean, "lastVerifiedCheckpoint": Schema.nullable(Schema.ref("Checkpoint")),
+            "lastSignedCheckpoint": Schema.nullable(Schema.ref("Checkpoint")), "lastSignedCheckpointVerified": Schema.nullable(Schema.boolean),
+            "durationMs": Schema.integer,
+        ]),
     ]
+
+    /// The filters `/v1/audit/events` and `/v1/audit/export` share (`AuditFilter`).
+    static let auditFilters: [APIParameter] = [
+        .query("actor", "The actor's id."), .query("stream", "The record: a stream name such as `customer-C0001`."),
+        .query("type", "The event type."), .query("clientAddress", "The client address the events came from."),
+        .query("since", "Window start (ISO-8601).", schema: Schema.dateTime),
+        .query("until", "Window end, exclusive (ISO-8601).", schema: Schema.dateTime),
+    ]
+}
+
+extension APIParameter {
+    /// Why personal data is read: recorded with the access (`AccessRecorder`, at most 500 bytes).
+    static let purpose = query("purpose", "Why the data is read; recorded with the access event (at most 500 bytes).")
 }

@@ -1,127 +1,139 @@
 import EventStore
 import Hummingbird
+import HTTPTypes
+import NIOCore
 
-/// What an auditor asks: who did what when, and is the log intact.
+/// What an auditor asks: who did what to which record, when and from where; who read whose
+/// personal data; and is the log intact.
 ///
-/// - `GET /v1/audit/events?actor=&since=&until=&from=&limit=`: events by one actor and/or in the
-///   time window `[since, until)` (ISO-8601), oldest first, from log position `from`. `next` is the
-///   position to continue from, or null when nothing more matches as of `X-Log-Position`.
-/// - `GET /v1/audit/verify`: recomputes the hash chain and checks the signed checkpoints.
-struct AuditRoutes<Context: RequestContext> {
-    let store: EventStore
+/// - `GET /v1/audit/events?actor=&stream=&type=&clientAddress=&since=&until=&from=&limit=`: the
+///   events matching every given filter, the window `[since, until)` on recorded time (ISO-8601),
+///   oldest first, from log position `from`. `next` is the position to continue from, or null
+///   when nothing more matches as of `X-Log-Position` (the head the answer is complete up to).
+/// - `GET /v1/audit/export?format=ndjson|csv&purpose=&<the same filters>`: every matching event
+///   up to the head, streamed page by page as an attachment (constant memory for any size). The
+///   export is first recorded as a `DataAccessed` event (who, filters, purpose, from where).
+/// - `GET /v1/audit/access?subject=&actor=&since=&until=&from=&limit=`: the recorded accesses
+///   (`DataAccessed` events); `from` and `next` are versions of the `system-access` stream.
+/// - `GET /v1/audit/verify`: recomputes the hash chain and checks the signed checkpoints, and
+///   reports the last signed checkpoint and whether it was verified; concurrent calls share one
+///   verification (`VerificationRunner`).
+struct AuditRoutes {
+    /// The largest page the export reads at once; the memory it holds per request.
+    static let exportPageSize = 1000
 
-    func add(to router: Router<Context>) {
+    /// The log, the read models (the audit index) and the rest the routes share.
+    let dependencies: APIDependencies
+    /// One chain verification at a time, shared by concurrent callers.
+    let verifications: VerificationRunner
+
+    /// The audit routes over `dependencies`, with their own verification runner.
+    init(dependencies: APIDependencies) {
+        self.dependencies = dependencies
+        verifications = VerificationRunner(store: dependencies.store)
+    }
+
+    private var store: EventStore { dependencies.store }
+    private var search: AuditSearch { AuditSearch(store: dependencies.store, projections: dependencies.projections) }
+
+    func add(to router: Router<CRMRequestContext>) {
         router.get("/v1/audit/events", use: events)
+        router.get("/v1/audit/export", use: export)
+        router.get("/v1/audit/access", use: accesses)
         router.get("/v1/audit/verify", use: verify)
     }
 
-    @Sendable func events(_ request: Request, context: Context) throws -> LogAnswer {
+    @Sendable func events(_ request: Request, context: CRMRequestContext) async throws -> LogAnswer {
         let query = QueryParameters(request)
-        let actor = try query.identifier("actor")
+        let filter = try AuditFilter(query)
         let from = try Swift.max(query.position("from") ?? 1, 1)
         let limit = try query.limit()
+        let (store, search) = (store, search)
+        let (head, page) = try await offload { () throws -> (UInt64, AuditPage) in
+            let head = try store.head().position
+            guard let range = try filter.positions(in: store, head: head) else { return (head, AuditPage(events: [], next: nil)) }
+            return (head, try search.page(filter, in: range, from: from, limit: limit))
+        }
+        var body = JSONObjectBuilder()
+        try body.add("actor", filter.actor)
+        try body.add("stream", filter.stream)
+        try body.add("type", filter.type)
+        try body.add("clientAddress", filter.clientAddress)
+        try body.add("since", filter.since.map(RecordedEvent.iso8601(milliseconds:)))
+        try body.add("until", filter.until.map(RecordedEvent.iso8601(milliseconds:)))
+        try body.add("events", events: page.events)
+        try body.add("next", page.next)
+        return LogAnswer(position: head, body: body.build())
+    }
+
+    @Sendable func export(_ request: Request, context: CRMRequestContext) async throws -> Response {
+        let query = QueryParameters(request)
+        let filter = try AuditFilter(query)
+        let format = try AuditExportFormat(request.uri.queryParameters.get("format"))
+        let purpose = try AccessRecorder.purpose(request)
+        // The export covers the log up to this head; its own access event comes after it.
+        let head = try store.head().position
+        var filters = filter.recorded
+        filters["format"] = format.rawValue
+        try await AccessRecorder(store: store).record(
+            DataAccessed(route: "GET /v1/audit/export", filters: filters, fields: ["events"], purpose: purpose), context: context)
+
+        let (store, search) = (store, search)
+        let body = ResponseBody { writer in
+            if !format.preamble.isEmpty { try await writer.write(ByteBuffer(bytes: format.preamble)) }
+            // One page in memory at a time: read, write, then read the next.
+            let range = try await offload { try filter.positions(in: store, head: head) }
+            var from = range?.lowerBound ?? 1
+            while let range {  // ends when a page has no `next`
+                let start = from
+                let page = try await offload { try search.page(filter, in: range, from: start, limit: Self.exportPageSize) }
+                var bytes: [UInt8] = []
+                for event in page.events { format.append(event, to: &bytes) }
+                if !bytes.isEmpty { try await writer.write(ByteBuffer(bytes: bytes)) }
+                guard let next = page.next else { break }
+                try Task.checkCancellation()
+                from = next
+            }
+            try await writer.finish(nil)
+        }
+        var headers = HTTPFields()
+        headers[.contentType] = format.contentType
+        headers[.contentDisposition] = "attachment; filename=\"audit-\(head).\(format.rawValue)\""
+        headers[.cacheControl] = "no-store"
+        headers[.logPosition] = String(head)
+        return Response(status: .ok, headers: headers, body: body)
+    }
+
+    @Sendable func accesses(_ request: Request, context: CRMRequestContext) async throws -> LogAnswer {
+        let query = QueryParameters(request)
+        let subject = try query.identifier("subject")
+        let actor = try query.identifier("actor")
         let since = try query.timestamp("since")
         let until = try query.timestamp("until")
         if let since, let until, until <= since {
             throw APIError.invalidParameter("until", "until must be later than since")
         }
-        let head = try store.head().position
-
-        // Recorded times never decrease along the log, so the window is a range of positions:
-        // it starts at the first event at or after `since` and ends before the first at `until`.
-        var start = from
-        if let since {
-            let first = try store.firstPosition(recordedAtOrAfter: since)
-            start = first == 0 ? head + 1 : Swift.max(start, first)
-        }
-        var events: [RecordedEvent] = []
-        var more = false
-        if start <= head {
-            let read = if let actor {
-                try store.read(actor: actor, from: start, limit: limit)
-            } else {
-                try store.readPage(from: start, limit: limit).events
-            }
-            events = read.filter { $0.position <= head }
-            more = events.count == limit
-            if let until, let end = events.firstIndex(where: { $0.recordedAt >= until }) {
-                events.removeSubrange(end...)
-                more = false
-            }
+        let from = try Swift.max(query.position("from") ?? 1, 1)
+        let limit = try query.limit()
+        let store = store
+        let (head, page) = try await offload { () throws -> (UInt64, AccessLog.Page) in
+            let head = try store.head().position
+            return (head, try AccessLog(store: store).page(
+                subject: subject, actor: actor, since: since, until: until, from: from, head: head, limit: limit))
         }
         var body = JSONObjectBuilder()
+        try body.add("subject", subject)
         try body.add("actor", actor)
         try body.add("since", since.map(RecordedEvent.iso8601(milliseconds:)))
         try body.add("until", until.map(RecordedEvent.iso8601(milliseconds:)))
-        try body.add("events", events: events)
-        try body.add("next", more ? events.last.map { $0.position + 1 } : nil)
+        try body.add("events", events: page.events)
+        try body.add("next", page.next)
         return LogAnswer(position: head, body: body.build())
     }
 
-    @Sendable func verify(_ request: Request, context: Context) async throws -> LogAnswer {
-        let store = store
-        let (report, checkpoints) = try await offload { () throws -> (VerificationReport, [SignedCheckpoint]) in
-            (try store.verify(), try store.checkpoints())
-        }
-        return try LogAnswer(position: report.to, encoding: VerificationBody(report: report, lastSigned: checkpoints.last))
-    }
-}
-
-/// The JSON form of a `VerificationReport`; absent values are explicit nulls.
-struct VerificationBody: Codable, Equatable {
-    var intact: Bool
-    var firstBadPosition: UInt64?
-    var problem: String?
-    var checkedEvents: UInt64
-    var from: UInt64
-    var to: UInt64
-    var checkpointsVerified: Int
-    /// False when the server has no checkpoint key, so checkpoint MACs could not be checked.
-    var checkpointsAuthenticated: Bool
-    /// The latest signed checkpoint the verification matched against the chain.
-    var lastVerifiedCheckpoint: CheckpointBody?
-    /// The latest signed checkpoint stored, verified or not.
-    var lastSignedCheckpoint: CheckpointBody?
-
-    init(report: VerificationReport, lastSigned: SignedCheckpoint?) {
-        intact = report.isIntact
-        firstBadPosition = report.firstBadPosition
-        problem = report.problem
-        checkedEvents = report.checkedEvents
-        from = report.from
-        to = report.to
-        checkpointsVerified = report.checkpointsVerified
-        checkpointsAuthenticated = !report.checkpointsUnauthenticated
-        lastVerifiedCheckpoint = report.lastCheckpoint.map(CheckpointBody.init)
-        lastSignedCheckpoint = lastSigned.map(CheckpointBody.init)
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(intact, forKey: .intact)
-        try container.encode(firstBadPosition, forKey: .firstBadPosition)
-        try container.encode(problem, forKey: .problem)
-        try container.encode(checkedEvents, forKey: .checkedEvents)
-        try container.encode(from, forKey: .from)
-        try container.encode(to, forKey: .to)
-        try container.encode(checkpointsVerified, forKey: .checkpointsVerified)
-        try container.encode(checkpointsAuthenticated, forKey: .checkpointsAuthenticated)
-        try container.encode(lastVerifiedCheckpoint, forKey: .lastVerifiedCheckpoint)
-        try container.encode(lastSignedCheckpoint, forKey: .lastSignedCheckpoint)
-    }
-}
-
-/// A signed checkpoint as JSON.
-struct CheckpointBody: Codable, Equatable {
-    var position: UInt64
-    var hash: String
-    var signedAt: String
-    var signedAtMs: Int64
-
-    init(_ checkpoint: SignedCheckpoint) {
-        position = checkpoint.position
-        hash = checkpoint.hash.description
-        signedAt = RecordedEvent.iso8601(milliseconds: checkpoint.signedAt)
-        signedAtMs = checkpoint.signedAt
+    @Sendable func verify(_ request: Request, context: CRMRequestContext) async throws -> LogAnswer {
+        let outcome = try await verifications.verify()
+        return try LogAnswer(position: outcome.report.to, encoding: VerificationBody(
+            report: outcome.report, lastSigned: outcome.checkpoints.last, duration: outcome.duration))
     }
 }
