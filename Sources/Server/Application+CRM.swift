@@ -1,5 +1,7 @@
 import EventStore
 import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
 import Logging
 import Projections
 import ServiceLifecycle
@@ -18,22 +20,33 @@ import ServiceLifecycle
 ///   - tokens: The bearer tokens that authenticate requests; required, so no application serves
 ///     without authentication.
 ///   - projections: The read models to run and serve (status, rebuilds, queries); none when nil.
-///   - configuration: Address and server name.
-///   - logger: The application logger; requests are logged at `debug`.
+///   - configuration: Address, server name, limits, readiness bound and TLS files.
+///   - metrics: The Prometheus instruments `/metrics` serves; each application gets its own
+///     registry unless `crm serve` passes the one it bootstrapped the metrics system with.
+///   - logger: The application logger; one line per request at `info` (`RequestLogMiddleware`).
 ///   - onServerRunning: Called once the server listens (not called by router tests).
 public func buildApplication(
     store: EventStore,
     tokens: TokenStore,
     projections: ProjectionEngine? = nil,
     configuration: ServerConfiguration = ServerConfiguration(),
+    metrics: ServerMetrics = ServerMetrics(),
     logger: Logger = Logger(label: "crm.server"),
     onServerRunning: @escaping @Sendable () async -> Void = {}
 ) -> some ApplicationProtocol {
-    let router = buildRouter(store: store, tokens: tokens, projections: projections, configuration: configuration)
+    let router = buildRouter(store: store, tokens: tokens, projections: projections, configuration: configuration, metrics: metrics)
     var services: [any Service] = [EventStoreService(store: store, logger: logger)]
     if let projections { services.append(ProjectionService(engine: projections, logger: logger)) }
+    // With TLS files the certificate and key are read when the server starts: a bad file stops
+    // `runService()` with NIOSSL's error before anything listens.
+    let server: HTTPServerBuilder = if let tls = configuration.tls {
+        HTTPServerBuilder { responder in try TLSChannel(HTTP1Channel(responder: responder), tlsConfiguration: tls.tlsConfiguration()) }
+    } else {
+        .http1()
+    }
     return Application(
         router: router,
+        server: server,
         configuration: ApplicationConfiguration(
             address: .hostname(configuration.host, port: configuration.port),
             serverName: configuration.serverName
@@ -54,38 +67,48 @@ public func runServer(
     tokens: TokenStore,
     projections: ProjectionEngine? = nil,
     configuration: ServerConfiguration = ServerConfiguration(),
+    metrics: ServerMetrics = ServerMetrics(),
     logger: Logger = Logger(label: "crm.server"),
     onServerRunning: @escaping @Sendable () async -> Void = {}
 ) async throws {
-    let app = buildApplication(store: store, tokens: tokens, projections: projections, configuration: configuration, logger: logger, onServerRunning: onServerRunning)
+    let app = buildApplication(store: store, tokens: tokens, projections: projections, configuration: configuration, metrics: metrics,
+                               logger: logger, onServerRunning: onServerRunning)
     try await app.runService()
 }
 
 /// The routes and middleware of the API, in one place.
 func buildRouter(
     store: EventStore, tokens: TokenStore, projections: ProjectionEngine? = nil,
-    configuration: ServerConfiguration = ServerConfiguration()
+    configuration: ServerConfiguration = ServerConfiguration(), metrics: ServerMetrics = ServerMetrics()
 ) -> Router<CRMRequestContext> {
     let dependencies = APIDependencies(store: store, tokens: tokens, projections: projections, configuration: configuration)
     let router = Router(context: CRMRequestContext.self)
-    // Outermost first: log, then stamp the log position on whatever comes back, then turn any
-    // error (including the router's own 404) into problem+json; inside that, authenticate the
-    // bearer token (401), then check the matched route's permission (403).
-    router.add(middleware: LogRequestsMiddleware(.debug))
+    metrics.observe(store)
+    // Outermost first: the request id, log line and metrics; then stamp the log position on
+    // whatever comes back; refuse a request over the concurrency limit (429); answer a known path
+    // called with the wrong method with 405; turn any error (including the router's own 404) into
+    // problem+json; inside that, refuse an oversized body (413), authenticate the bearer token
+    // (401), note the caller for the log line, then check the matched route's permission (403).
+    router.add(middleware: RequestLogMiddleware(metrics: metrics))
     router.add(middleware: LogPositionMiddleware(store: store))
+    router.add(middleware: ConcurrencyLimitMiddleware(gate: RequestGate(limit: configuration.maxConcurrentRequests),
+                                                      retryAfterSeconds: configuration.retryAfterSeconds))
+    router.add(middleware: MethodNotAllowedMiddleware(catalog: RouteCatalog(keys: RoutePermissions.table.keys)))
     router.add(middleware: ProblemMiddleware())
+    router.add(middleware: BodyLimitMiddleware(maxBytes: configuration.maxBodyBytes))
     router.add(middleware: AuthenticationMiddleware(tokens: tokens))
+    router.add(middleware: PrincipalNoteMiddleware())
     router.add(middleware: AuthorizationMiddleware())
     HealthRoutes(store: store).add(to: router)
     OpenAPIRoutes().add(to: router)
     LogRoutes(store: store).add(to: router)
     StreamRoutes(store: store).add(to: router)
-    AuditRoutes(store: store).add(to: router)
+    AuditRoutes(dependencies: dependencies).add(to: router)
     StatsRoutes(store: store).add(to: router)
     if let projections { ProjectionRoutes(engine: projections).add(to: router) }
     CommandRoutes(dependencies: dependencies).add(to: router)
     QueryRoutes(dependencies: dependencies).add(to: router)
     FeedRoutes(dependencies: dependencies).add(to: router)
-    OperationsRoutes(dependencies: dependencies).add(to: router)
+    OperationsRoutes(dependencies: dependencies, metrics: metrics).add(to: router)
     return router
 }
