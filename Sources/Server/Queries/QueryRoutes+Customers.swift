@@ -42,12 +42,20 @@ extension QueryRoutes {
     @Sendable func customer(_ request: Request, context: CRMRequestContext) async throws -> QueryAnswer {
         let id = try context.pathIdentifier("id")
         let query = QueryParameters(request)
+        let purpose = try AccessRecorder.purpose(request)
         let scope = try scope(context)
         let found = try await read("customer360", query) { reader in
             (try Customer360.query(reader, customerId: id), reader.position)
         }
         guard let customer = found.0, scope.allows(manager: customer.managerId) else {
             throw APIError.notFound("no customer \(id) as of position \(found.1)")
+        }
+        // An auditor's read of a person's data is itself part of the audit trail.
+        if AccessRecorder.shouldRecord(context.principal) {
+            try await AccessRecorder(store: dependencies.store).record(
+                DataAccessed(route: "GET /v1/customers/{id}", subject: id,
+                             fields: ["profile", "contacts", "consents", "interactions", "balances"], purpose: purpose),
+                context: context)
         }
         return try QueryAnswer(position: found.1, encoding: customer)
     }
