@@ -177,9 +177,11 @@ struct ServeCommand: AsyncParsableCommand {
         Demo tokens, one per role (shown once; a new demo start revokes them and prints new ones):
         \(tokenLines.joined(separator: "\n"))
 
-        A customer 360, and the audit trail of the actor who registered that customer:
+        A customer 360, the audit trail of the actor who registered that customer, and revenue
+        (orders placed) by month and region from the analytics cube:
           curl -s \(bearer(.admin)) '\(address)/v1/customers/\(customer)'
           curl -s \(bearer(.auditor)) '\(address)/v1/audit/events?actor=\(examples.actor)&limit=5'
+          curl -s \(bearer(.admin)) '\(address)/v1/analytics/cubes/revenue?measures=ordersPlacedAmount&by=month,region'
 
         Public: \(address)/health, \(address)/ready, \(address)/openapi.json
 
