@@ -109,6 +109,7 @@ func buildRouter(
     CommandRoutes(dependencies: dependencies).add(to: router)
     QueryRoutes(dependencies: dependencies).add(to: router)
     FeedRoutes(dependencies: dependencies).add(to: router)
+    ReplayRoutes(dependencies: dependencies).add(to: router)
     OperationsRoutes(dependencies: dependencies, metrics: metrics).add(to: router)
     return router
 }

@@ -4,5 +4,7 @@ extension RoutePermissions {
     static let operations: [String: Requirement] = [
         "GET /ready": .none,
         "GET /metrics": .permission(.metricsRead),
+        "GET /v1/analytics/state-cycle/rules": .permission(.analyticsRead),
+        "POST /v1/analytics/state-cycle/replays": .permission(.projectionsRebuild),
     ]
 }
