@@ -1,7 +1,8 @@
 extension EventRegistry {
-    /// Every event type of the CRM domain, with the upcasters for older schema versions.
+    /// Every event type of the CRM domain (the aggregates' and the known integration types),
+    /// with the upcasters for older schema versions.
     public static let domain = EventRegistry(
-        types: DomainCatalog.aggregates.flatMap { $0.eventTypes },
+        types: DomainCatalog.aggregates.flatMap { $0.eventTypes } + IntegrationEvents.all,
         upcasters: DomainCatalog.upcasters)
 }
 

@@ -23,7 +23,8 @@ public struct Customer360Projector: Projector {
     static let listIndex = ReadModelTable<Int>("listIndex")
 
     public var name: String
-    public var version: Int { 1 }
+    /// 2: interactions reported by integrations (`ExternalInteractionRecorded`) are listed too.
+    public var version: Int { 2 }
     /// The currency whose outstanding balance the list sorts by.
     public let listCurrency: String
 
@@ -44,7 +45,7 @@ public struct Customer360Projector: Projector {
             CustomerRegistered.self, CustomerProfileChanged.self, CustomerClassified.self, CustomerManagerAssigned.self,
             ContactAdded.self, ContactChanged.self, ContactRemoved.self, ConsentGiven.self, ConsentWithdrawn.self,
             CustomerDeactivated.self, CustomerReactivated.self, CustomerTagged.self, CustomerUntagged.self,
-            CustomerMerged.self, CustomerAbsorbed.self, InteractionLogged.self,
+            CustomerMerged.self, CustomerAbsorbed.self, InteractionLogged.self, ExternalInteractionRecorded.self,
             OpportunityOpened.self, OpportunityStageChanged.self, OpportunityAmountChanged.self,
             OpportunityCloseDateChanged.self, OpportunityWon.self, OpportunityLost.self, OpportunityReopened.self,
             OrderPlaced.self, OrderCancelled.self,
@@ -117,7 +118,16 @@ public struct Customer360Projector: Projector {
         case let e as CustomerAbsorbed:
             try merge(absorbed: e.customerId, into: e.survivorId, &batch)
         case let e as InteractionLogged:
-            try logInteraction(e, position: event.position, &batch)
+            try logInteraction(CustomerInteraction(
+                interactionId: e.interactionId, customerId: e.customerId, occurredAt: e.occurredAt, channel: e.channel,
+                direction: e.direction, outcome: e.outcome, subject: e.subject, caseId: e.caseId,
+                opportunityId: e.opportunityId, campaignId: e.campaignId, position: event.position), &batch)
+        case let e as ExternalInteractionRecorded:
+            // Listed like a logged interaction, under an id that names the reporting system.
+            try logInteraction(CustomerInteraction(
+                interactionId: "\(e.system):\(e.externalId)", customerId: e.customerId, occurredAt: e.occurredAt, channel: e.channel,
+                direction: e.direction, outcome: e.outcome, subject: e.subject, caseId: nil, opportunityId: nil, campaignId: nil,
+                position: event.position), &batch)
         case let e as OpportunityOpened:
             let opportunity = CustomerOpportunity(opportunityId: e.opportunityId, customerId: e.customerId, title: e.title,
                                                   stage: e.stage, amount: e.amount, expectedCloseDate: e.expectedCloseDate, status: .open)
@@ -255,11 +265,9 @@ public struct Customer360Projector: Projector {
 
     // MARK: Interactions, opportunities, invoices, cases
 
-    func logInteraction(_ e: InteractionLogged, position: UInt64, _ batch: inout ReadModelBatch) throws {
-        guard let owner = try owner(of: e.customerId, batch) else { return }
-        let item = CustomerInteraction(interactionId: e.interactionId, customerId: e.customerId, occurredAt: e.occurredAt,
-                                       channel: e.channel, direction: e.direction, outcome: e.outcome, subject: e.subject,
-                                       caseId: e.caseId, opportunityId: e.opportunityId, campaignId: e.campaignId, position: position)
+    /// Keeps `item` among its customer's (or the survivor's) most recent interactions.
+    func logInteraction(_ item: CustomerInteraction, _ batch: inout ReadModelBatch) throws {
+        guard let owner = try owner(of: item.customerId, batch) else { return }
         try batch.update(Self.interactions, owner, default: []) { recent in
             let index = recent.firstIndex { CustomerInteraction.newerFirst(item, $0) } ?? recent.count
             guard index < CustomerInteraction.kept else { return }

@@ -10,7 +10,8 @@ import Foundation
 /// share the log's envelope, chain and audit metadata, but must never write a domain record's
 /// stream or a domain event type: aggregates and projectors would fold them as if a command had
 /// decided them. So a stream must be named `ext-<name>` and an event type must not be one the
-/// domain registry knows.
+/// domain registry knows — except the known integration types (`IntegrationEvents`), which no
+/// aggregate folds and projections read, and whose data must decode as their type.
 struct IntegrationAppend: Sendable, Equatable {
     var append: StreamAppend
 
@@ -80,7 +81,7 @@ struct IntegrationAppend: Sendable, Equatable {
         var type = ""
         if case .string(let text)? = members["type"], !text.isEmpty, text.utf8.count <= 200 {
             type = text
-            if EventRegistry.domain.knows(text) {
+            if EventRegistry.domain.knows(text), !IntegrationEvents.isIntegrationType(text) {
                 problems.append(.init(field: "\(prefix).type", reason: "'\(text)' is a domain event type; integrations may not write it"))
             }
         } else {
@@ -95,6 +96,14 @@ struct IntegrationAppend: Sendable, Equatable {
         var data: [UInt8] = []
         if case .object? = members["data"], let encoded = try? JSONBody.encode(members["data"]) {
             data = encoded
+            // Projections fold a known integration type: its data must decode as that type.
+            if IntegrationEvents.isIntegrationType(type) {
+                do {
+                    _ = try EventRegistry.domain.decode(type: type, version: version, data: data)
+                } catch {
+                    problems.append(.init(field: "\(prefix).data", reason: "is not a valid \(type) (schema version \(version)): \(error)"))
+                }
+            }
         } else {
             problems.append(.init(field: "\(prefix).data", reason: "required: a JSON object"))
         }
