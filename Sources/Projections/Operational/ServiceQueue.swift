@@ -85,9 +85,20 @@ public enum ServiceQueue {
 
     /// Open work per agent (unassigned first as nil, then by agent id).
     public static func byAgent(_ reader: ReadModelReader, now: Date, window: Duration = .seconds(3600)) throws -> [AgentLoad] {
+        var cases: [QueuedCase] = []
+        try reader.scan(ServiceQueueProjector.queue, prefix: ReadModelKey.prefix("all")) { _, c in
+            cases.append(c)
+            return true
+        }
+        return loads(of: cases, now: now, window: window)
+    }
+
+    /// The per-agent loads of `cases` judged at `now` (unassigned first as nil, then by agent id):
+    /// the fold of `byAgent`, for callers that have already narrowed the cases (row scopes).
+    public static func loads(of cases: some Sequence<QueuedCase>, now: Date, window: Duration = .seconds(3600)) -> [AgentLoad] {
         let horizon = now.addingTimeInterval(Double(window.components.seconds))
         var loads: [String: AgentLoad] = [:]
-        try reader.scan(ServiceQueueProjector.queue, prefix: ReadModelKey.prefix("all")) { _, c in
+        for c in cases {
             let key = c.agentId ?? ""
             var load = loads[key] ?? AgentLoad(agentId: c.agentId, open: 0, byPriority: [:], breached: 0, aboutToBreach: 0,
                                                complaints: 0, oldestOpenedAt: nil)
@@ -97,8 +108,7 @@ public enum ServiceQueue {
             if c.isComplaint { load.complaints += 1 }
             if load.oldestOpenedAt.map({ c.openedAt < $0 }) ?? true { load.oldestOpenedAt = c.openedAt }
             loads[key] = load
-            return true
         }
-        return loads.keys.sorted().map { loads[$0]! }
+        return loads.keys.sorted().compactMap { loads[$0] }
     }
 }

@@ -63,7 +63,7 @@ extension QueryRoutes {
 
     /// The load per agent and the position it reflects.
     struct AgentsAnswer: Encodable, Sendable {
-        var agents: [AgentWorkload]
+        var agents: [ServiceQueue.AgentLoad]
         var position: UInt64
     }
 
@@ -81,7 +81,7 @@ extension QueryRoutes {
                 items.append(contentsOf: page.items.filter { Self.visible($0.item, scope: scope, customers: customers) })
                 cursor = page.nextCursor
             } while cursor != nil
-            return AgentsAnswer(agents: AgentWorkload.loads(items, now: now, window: window), position: reader.position)
+            return AgentsAnswer(agents: ServiceQueue.loads(of: items.map(\.item), now: now, window: window), position: reader.position)
         }
     }
 
