@@ -1,4 +1,5 @@
 import ArgumentParser
+import Domain
 import EventStore
 import Foundation
 import Logging
@@ -92,7 +93,7 @@ struct ServeCommand: AsyncParsableCommand {
                     try await store.signCheckpoint()
                 }
                 examples = DemoExamples(store: store)
-                examples.tokens = try DemoTokens.issue(in: tokens)
+                examples.tokens = try DemoTokens.issue(in: tokens, users: examples.users)
             } catch let error as EventStoreError {
                 throw CommandFailure.exit("serve", "demo import failed: \(error.description)")
             } catch let error as TokenStoreError {
@@ -165,7 +166,9 @@ struct ServeCommand: AsyncParsableCommand {
     /// What `--demo` prints once the server listens: a token per role and example requests, each
     /// made with the token of a role that may make it.
     static func demoGreeting(address: String, examples: DemoExamples) -> String {
-        let tokenLines = examples.tokens.map { "  \($0.role.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0)) \($0.bearer)" }
+        let tokenLines = examples.tokens.map {
+            "  \($0.role.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0)) \($0.bearer)  (as \($0.user))"
+        }
         func bearer(_ role: Role) -> String {
             "-H 'Authorization: Bearer \(examples.tokens.first { $0.role == role }?.bearer ?? "<\(role.rawValue) token>")'"
         }
@@ -198,10 +201,22 @@ struct DemoExamples: Sendable {
 
     static let fallback = DemoExamples(customerStream: "customer-C0001", actor: "admin")
 
-    /// The first registered customer and the actor who registered it.
+    /// Who the manager and agent demo tokens act as: a manager of the first team and the first
+    /// agent a case was assigned to, so their row scopes hold real customers and cases.
+    var users: [Role: String] = [:]
+
+    /// The first registered customer and the actor who registered it, and the demo users.
     init(store: EventStore) {
         let first = try? store.readPage(from: 1, limit: 1, types: ["CustomerRegistered"], maxScan: 100_000).events.first
         self.init(customerStream: first?.stream ?? Self.fallback.customerStream, actor: first?.actor.id ?? Self.fallback.actor)
+        if let member = Self.first(TeamMemberAssigned.self, in: store) { users[.manager] = member.managerId }
+        if let assignment = Self.first(CaseAssigned.self, in: store) { users[.agent] = assignment.agentId }
+    }
+
+    /// The first event of type `E` in the log's first 100,000 events, decoded.
+    private static func first<E: DomainEvent>(_ type: E.Type, in store: EventStore) -> E? {
+        guard let event = try? store.readPage(from: 1, limit: 1, types: [E.eventType], maxScan: 100_000).events.first else { return nil }
+        return try? EventRegistry.domain.decode(event) as? E
     }
 
     init(customerStream: String, actor: String) {

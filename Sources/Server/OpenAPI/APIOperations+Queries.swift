@@ -102,7 +102,7 @@ extension APIOperations {
                                               "groups": Schema.array(of: Schema.anyObject), "position": Schema.position]),
                      errors: [404, 503]),
         APIOperation(method: "GET", path: "/v1/analytics/cubes/{cube}", summary: "Slice, dice, roll up, drill down and pivot a cube",
-                     description: "Example: `/v1/analytics/cubes/revenue?measures=ordersPlacedAmount&by=month,region`.", tag: "analytics",
+                     description: "Example: `/v1/analytics/cubes/revenue?measures=ordersPlacedAmount&by=month,region`. Money measures are answered per currency as `<measure>.<ISO code>` in minor units (cents for EUR: 798000 is 7,980.00 EUR), so no roll-up adds two currencies.", tag: "analytics",
                      parameters: [.path("cube", "revenue, pipeline, service or customer."),
                                   .query("measures", "Comma-separated measures (default all)."),
                                   .query("by", "Comma-separated row dimensions, in order (time grains day, week, month, quarter, year or the cube's dimensions)."),
