@@ -52,9 +52,19 @@ struct MetricsTests {
                 let client = AuthorizedClient(base: client, bearer: admin)
                 for _ in 0..<3 { try await client.execute(uri: "/health", method: .get) { #expect($0.status == .ok) } }
                 try await client.execute(uri: "/v1/events/99", method: .get) { #expect($0.status == .notFound) }
-                try await client.execute(uri: "/metrics", method: .get) { response in
-                    #expect(response.status == .ok)
-                    let text = response.text
+                // A request is counted once its answer has been written, which can be just after
+                // the client has it: scrape until the earlier requests are all in (bounded).
+                var text = ""
+                for _ in 0..<200 {
+                    text = try await client.execute(uri: "/metrics", method: .get) { response in
+                        #expect(response.status == .ok)
+                        return response.text
+                    }
+                    if text.contains(#"route="/v1/events/{position}",status="4xx"} 1"#), text.contains("crm_http_requests_in_flight 1"),
+                       text.contains(#"route="/health",status="2xx"} 3"#) { break }
+                    try await Task.sleep(for: .milliseconds(20))
+                }
+                do {
                     #expect(text.contains(#"crm_http_request_duration_seconds_count{method="GET",route="/health",status="2xx"} 3"#), "\(text)")
                     #expect(text.contains(#"crm_http_request_duration_seconds_count{method="GET",route="/v1/events/{position}",status="4xx"} 1"#))
                     #expect(text.contains("crm_eventstore_appended_events_total 5"))

@@ -43,7 +43,7 @@ struct OperationsTests {
                 let running = Task { await engine.run() }
                 defer { running.cancel() }
                 var status: HTTPResponse.Status = .serviceUnavailable
-                for _ in 0..<250 where status != .ok {
+                for _ in 0..<1500 where status != .ok {
                     status = try await client.execute(uri: "/ready", method: .get) { $0.status }
                     if status != .ok { try await Task.sleep(for: .milliseconds(20)) }
                 }

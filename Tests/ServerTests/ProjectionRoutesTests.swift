@@ -70,7 +70,7 @@ struct ProjectionRoutesTests {
                 }
             }
             // The rebuild swaps in and reproduces the read model.
-            for _ in 0..<200 where try engine.status(of: "customer360").lastRebuild == nil {
+            for _ in 0..<1500 where try engine.status(of: "customer360").lastRebuild == nil {
                 try await Task.sleep(for: .milliseconds(20))
             }
             #expect(try engine.status(of: "customer360").lastRebuild?.checksumsMatch == true)
