@@ -5,7 +5,9 @@ extension EventStore {
     /// Recomputes the chain over `[from, to]` (the whole log by default) and reports the first
     /// position where it breaks: an edited byte (hash mismatch), a removed event (a gap), a
     /// reordered or inserted event (position field differs from its key), a cut-off tail (the log
-    /// ends before the recorded head), or a rewritten chain (a signed checkpoint disagrees).
+    /// ends before the recorded head), or a rewritten chain (a signed checkpoint disagrees). A signed
+    /// checkpoint record that does not parse, or whose position differs from the key it is stored
+    /// under (edited or moved), is named at that key.
     ///
     /// Reads in pages of `pageSize` events per read transaction; appends go on meanwhile and the
     /// range is fixed at the head seen when verification starts. A partial range trusts the stored
@@ -23,8 +25,17 @@ extension EventStore {
             return report
         }
 
-        let checkpoints = try self.checkpoints()
-        for checkpoint in checkpoints {
+        // Each record is judged by the key it is stored under: the record itself may be the tampered
+        // part, so its own position field cannot say where the damage is.
+        var checkpoints: [SignedCheckpoint] = []
+        for (storedAt, record) in try storedCheckpointRecords() {
+            guard let checkpoint = record else {
+                return fail(max(storedAt, 1), "signed checkpoint at \(storedAt) is malformed")
+            }
+            if checkpoint.position != storedAt {
+                return fail(max(storedAt, 1), "signed checkpoint stored at \(storedAt) says it covers \(checkpoint.position): it was altered or moved")
+            }
+            checkpoints.append(checkpoint)
             if let key, !checkpoint.isAuthentic(under: key) {
                 return fail(max(checkpoint.position, 1), "signed checkpoint at \(checkpoint.position) has an invalid HMAC")
             }
@@ -112,5 +123,21 @@ extension EventStore {
             if extra { return fail(to + 1, "event \(to + 1) is stored beyond the recorded head \(to)") }
         }
         return report
+    }
+
+    /// Every record of the `checkpoints` database with the position its key names, in key order;
+    /// `nil` for a record that does not parse. Verification needs the key because a tampered record
+    /// can carry any position, and one that no longer parses must be reported, not skipped.
+    func storedCheckpointRecords() throws(EventStoreError) -> [(storedAt: UInt64, record: SignedCheckpoint?)] {
+        try read { txn in
+            var out: [(storedAt: UInt64, record: SignedCheckpoint?)] = []
+            let cursor = try txn.cursor(dbs.checkpoints)
+            var entry = try cursor.get(MDB_FIRST)
+            while let (key, value) = entry {
+                out.append((key.count == 8 ? BigEndian.uint64(key) : 0, SignedCheckpoint(stored: value)))
+                entry = try cursor.get(MDB_NEXT)
+            }
+            return out
+        }
     }
 }
