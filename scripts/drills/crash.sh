@@ -8,15 +8,16 @@
 #   scripts/drills/crash.sh [kills]      # default 100; CI runs 20
 #   SEED=42 WORKERS=8 scripts/drills/crash.sh 20
 #   CRM_SKIP_BUILD=1 ...                 # reuse the existing release binary
+#   CRM_BIN=.build/debug/crm ...         # use this binary (CI: the debug build the tests made)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 kills=${1:-100}
 seed=${SEED:-$(date +%s)}
 workers=${WORKERS:-8}
 port=${CRM_PORT:-$((20000 + RANDOM % 20000))}
-bin=.build-bench/release/crm
+bin=${CRM_BIN:-.build-bench/release/crm}
 
-if [ "${CRM_SKIP_BUILD:-0}" != 1 ]; then
+if [ -z "${CRM_BIN:-}" ] && [ "${CRM_SKIP_BUILD:-0}" != 1 ]; then
   swift build -c release --product crm --scratch-path .build-bench >/dev/null
 fi
 work=$(mktemp -d)

@@ -7,6 +7,7 @@
 #   scripts/drills/tamper.sh [cases]     # default 200; CI runs ~30
 #   SEED=42 scripts/drills/tamper.sh 30  # reproducible choice of cases
 #   CRM_SKIP_BUILD=1 ...                 # reuse the existing release binary
+#   CRM_BIN=.build/debug/crm ...         # use this binary (CI: the debug build the tests made)
 #
 # Needs: a C compiler and liblmdb-dev (the tool in lmdb-tamper.c), python3, curl.
 set -euo pipefail
@@ -14,9 +15,9 @@ cd "$(dirname "$0")/../.."
 cases=${1:-200}
 seed=${SEED:-$(date +%s)}
 port=${CRM_PORT:-$((20000 + RANDOM % 20000))}
-bin=.build-bench/release/crm
+bin=${CRM_BIN:-.build-bench/release/crm}
 
-if [ "${CRM_SKIP_BUILD:-0}" != 1 ]; then
+if [ -z "${CRM_BIN:-}" ] && [ "${CRM_SKIP_BUILD:-0}" != 1 ]; then
   swift build -c release --product crm --scratch-path .build-bench >/dev/null
 fi
 work=$(mktemp -d)
