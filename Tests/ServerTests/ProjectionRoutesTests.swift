@@ -49,7 +49,7 @@ struct ProjectionRoutesTests {
                     try expectProblem(response, status: .badRequest, code: "invalid-parameter")
                 }
                 try await client.execute(uri: "/v1/customers/C1?minPosition=\(position + 100)", method: .get) { response in
-                    try expectProblem(response, status: .serviceUnavailable, code: "unavailable")
+                    try expectProblem(response, status: .badRequest, code: "invalid-parameter")
                 }
                 try await client.execute(uri: "/v1/customers/C1?minPosition=abc", method: .get) { response in
                     try expectProblem(response, status: .badRequest, code: "invalid-parameter")

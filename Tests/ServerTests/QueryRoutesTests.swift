@@ -69,7 +69,7 @@ struct QueryRoutesTests {
         }
     }
 
-    @Test("freshness: ETag and 304, asOf against live after a change, minPosition wait and 503")
+    @Test("freshness: ETag and 304, asOf against live after a change, minPosition wait, 400 beyond the head")
     func freshness() async throws {
         try await withQueryCompany(customers: 20) { company in
             let first = try await company.all("/v1/customers", limit: 1).first
@@ -113,8 +113,8 @@ struct QueryRoutesTests {
             #expect(try await company.get("/v1/customers?limit=6", headers: [.ifNoneMatch: listTag]).status == .ok)
 
             let beyond = try await company.get("/v1/pipeline?minPosition=\(position + 1000)")
-            let problem = try expectProblem(beyond, status: .serviceUnavailable, code: "unavailable")
-            #expect((problem["detail"] as? String)?.contains("reflects position") == true)
+            let problem = try expectProblem(beyond, status: .badRequest, code: "invalid-parameter")
+            #expect((problem["detail"] as? String)?.contains("beyond the log head") == true)
             try expectProblem(try await company.get("/v1/pipeline?asOf=\(position + 1000)"), status: .badRequest, code: "invalid-parameter")
             try expectProblem(try await company.get("/v1/pipeline?asOf=1&minPosition=1"), status: .badRequest, code: "invalid-parameter")
             try expectProblem(try await company.get("/v1/pipeline?asOf=yesterday"), status: .badRequest, code: "invalid-parameter")

@@ -52,5 +52,5 @@ struct APIParameter: Sendable {
     static let limit = query("limit", "At most this many items (1–1000, default 100).", schema: ["type": "integer", "minimum": 1, "maximum": 1000])
     static let cursor = query("cursor", "The `next` cursor of the previous page; omit for the first page.")
     static let asOf = query("asOf", "Answer as the read model was at this log position (an integer) or time (ISO-8601).")
-    static let minPosition = query("minPosition", "Wait (bounded) until the read model reflects this log position; 503 `unavailable` if it does not in time.", schema: Schema.position)
+    static let minPosition = query("minPosition", "Wait (bounded) until the read model reflects this log position; 503 `unavailable` if it does not in time, 400 if it is beyond the log head.", schema: Schema.position)
 }

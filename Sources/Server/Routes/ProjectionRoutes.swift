@@ -9,7 +9,7 @@ import Projections
 /// - `POST /v1/projections/{name}/rebuild`: rebuilds from position 1 in a shadow generation while
 ///   the current one serves; answers 202 with the status.
 /// - `read`: `minPosition` waits (at most `freshnessTimeout`) until the read model reflects that log
-///   position — read-your-writes after a command — else 503; `asOf` (a log position, or an
+///   position — read-your-writes after a command — else 503 (400 at once beyond the log head); `asOf` (a log position, or an
 ///   ISO-8601 time) answers from the read model as it was then.
 struct ProjectionRoutes<Context: RequestContext> {
     let engine: ProjectionEngine
@@ -53,6 +53,12 @@ struct ProjectionRoutes<Context: RequestContext> {
             return try await offload { try snapshot.read(body) }
         }
         if let minPosition {
+            // The head moves before a write is answered, so no answer of this server named a
+            // position beyond it: waiting for one would only end in a 503 that retrying cannot fix.
+            let head = engine.store.headWatch.head
+            guard minPosition <= head else {
+                throw APIError.invalidParameter("minPosition", "position \(minPosition) is beyond the log head \(head)")
+            }
             let reached = try await mappedAsync { try await engine.waitUntil(name, reflects: minPosition, timeout: freshnessTimeout) }
             guard reached >= minPosition else {
                 throw APIError(.unavailable, "\(name) reflects position \(reached), not yet \(minPosition); retry shortly")
