@@ -43,12 +43,11 @@ struct FuzzRegressionTests {
             let head = store.headWatch.head
             for uri in ["/v1/customers/C1/state?minPosition=\(head + 2_589_708)", "/v1/customers/C1?minPosition=\(head + 1)",
                         "/v1/pipeline?minPosition=\(UInt64.max)"] {
-                let started = ContinuousClock.now
+                // The status alone tells: the old path answered 503 only after its bounded wait.
                 try await client.execute(uri: uri, method: .get) { response in
                     let problem = try expectProblem(response, status: .badRequest, code: "invalid-parameter")
                     #expect((problem["detail"] as? String)?.contains("beyond the log head \(head)") == true, "\(uri)")
                 }
-                #expect(ContinuousClock.now - started < .seconds(1), "\(uri) waited before refusing")
             }
             // The head itself is reachable: read-your-writes still answers 200.
             try await client.execute(uri: "/v1/customers/C1?minPosition=\(head)", method: .get) { response in
