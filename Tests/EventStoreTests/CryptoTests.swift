@@ -15,7 +15,7 @@ struct CryptoTests {
         let key = try HMACKey(bytes: Array("Jefe".utf8) + Array(repeating: 0, count: 12))
         // With the key zero-padded to 16 bytes, HMAC is unchanged (keys are zero-padded to the block size).
         let code = key.authenticationCode(for: Array("what do ya want for nothing?".utf8))
-        #expect(hexString(code) == "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")
+        #expect(Hex.encode(code) == "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")
         #expect(key.isValid(code, for: Array("what do ya want for nothing?".utf8)))
         #expect(!key.isValid(code, for: Array("what do ya want for something?".utf8)))
     }

@@ -12,12 +12,12 @@ extension HMACKey {
             let parent = (path as NSString).deletingLastPathComponent
             if !parent.isEmpty { try? fm.createDirectory(atPath: parent, withIntermediateDirectories: true) }
             let key = secureRandomBytes(32)
-            let created = fm.createFile(atPath: path, contents: Data((hexString(key) + "\n").utf8), attributes: [.posixPermissions: 0o600])
+            let created = fm.createFile(atPath: path, contents: Data((Hex.encode(key) + "\n").utf8), attributes: [.posixPermissions: 0o600])
             guard created else { throw .storage("cannot create checkpoint key file \(path)") }
         }
         guard let data = fm.contents(atPath: path) else { throw .storage("cannot read checkpoint key file \(path)") }
         let text = String(decoding: data, as: UTF8.self).trimmingWhitespace
-        guard let bytes = bytesFromHex(text) else { throw .storage("checkpoint key file \(path) does not hold hex digits") }
+        guard let bytes = Hex.decode(text) else { throw .storage("checkpoint key file \(path) does not hold hex digits") }
         do { return try HMACKey(bytes: bytes) } catch { throw .storage("checkpoint key file \(path): \(error)") }
     }
 }

@@ -33,11 +33,11 @@ public struct SHA256Digest: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Hex, lower case: how digests appear in logs, the CLI and JSON.
-    public var description: String { hexString(bytes) }
+    public var description: String { Hex.encode(bytes) }
 
     /// Parses 64 hex characters.
     public init?(hex: String) {
-        guard let bytes = bytesFromHex(hex), bytes.count == Self.byteCount else { return nil }
+        guard let bytes = Hex.decode(hex), bytes.count == Self.byteCount else { return nil }
         self.bytes = bytes
     }
 
@@ -93,36 +93,4 @@ func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
     return a.withUnsafeBytes { pa in
         b.withUnsafeBytes { pb in CRYPTO_memcmp(pa.baseAddress, pb.baseAddress, a.count) == 0 }
     }
-}
-
-func hexString(_ bytes: some Sequence<UInt8>) -> String {
-    let digits = Array("0123456789abcdef".utf8)
-    var out = [UInt8]()
-    for byte in bytes {
-        out.append(digits[Int(byte >> 4)])
-        out.append(digits[Int(byte & 0x0f)])
-    }
-    return String(decoding: out, as: UTF8.self)
-}
-
-func bytesFromHex(_ hex: String) -> [UInt8]? {
-    let utf8 = Array(hex.utf8)
-    guard utf8.count % 2 == 0 else { return nil }
-    func nibble(_ c: UInt8) -> UInt8? {
-        switch c {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): c - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): c - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): c - UInt8(ascii: "A") + 10
-        default: nil
-        }
-    }
-    var out = [UInt8]()
-    out.reserveCapacity(utf8.count / 2)
-    var i = 0
-    while i < utf8.count {
-        guard let hi = nibble(utf8[i]), let lo = nibble(utf8[i + 1]) else { return nil }
-        out.append(hi << 4 | lo)
-        i += 2
-    }
-    return out
 }

@@ -1,6 +1,7 @@
-/// Lower-case hex for token ids, secrets, salts and hashes.
-enum Hex {
-    static func encode(_ bytes: some Sequence<UInt8>) -> String {
+/// Lower-case hex, as digests, keys, token ids and salts are written in files, logs and answers.
+public enum Hex {
+    /// Two lower-case digits per byte.
+    public static func encode(_ bytes: some Sequence<UInt8>) -> String {
         let digits = Array("0123456789abcdef".utf8)
         var out: [UInt8] = []
         for byte in bytes {
@@ -11,7 +12,7 @@ enum Hex {
     }
 
     /// Parses lower- or upper-case hex; nil for an odd length or another character.
-    static func decode(_ text: some StringProtocol) -> [UInt8]? {
+    public static func decode(_ text: some StringProtocol) -> [UInt8]? {
         let utf8 = Array(text.utf8)
         guard utf8.count % 2 == 0 else { return nil }
         func nibble(_ c: UInt8) -> UInt8? {
