@@ -14,6 +14,8 @@ let package = Package(
     products: [
         .executable(name: "crm", targets: ["crm"]),
         .library(name: "EventStore", targets: ["EventStore"]),
+        .library(name: "Domain", targets: ["Domain"]),
+        .library(name: "Server", targets: ["Server"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),

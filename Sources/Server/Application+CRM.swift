@@ -20,6 +20,12 @@ import ServiceLifecycle
 ///   - tokens: The bearer tokens that authenticate requests; required, so no application serves
 ///     without authentication.
 ///   - projections: The read models to run and serve (status, rebuilds, queries); none when nil.
+///     With a key ring, the engine must decode with `EventRegistry.domain.protecting(with:)` of
+///     the same ring, or its read models hold placeholders instead of personal data.
+///   - keyRing: The data subjects' keys (issue 6): personal data is sealed on append and opened on
+///     read, subjects can be erased (`POST /v1/subjects/{id}/erase`) and exports pseudonymised.
+///     On start, erasures on the ring's erasure list that the log does not record yet are
+///     recorded (`SubjectErasure.reconcile`, as the `system` actor). Nil: no encryption.
 ///   - configuration: Address, server name, limits, readiness bound and TLS files.
 ///   - metrics: The Prometheus instruments `/metrics` serves; each application gets its own
 ///     registry unless `crm serve` passes the one it bootstrapped the metrics system with.
@@ -29,13 +35,18 @@ public func buildApplication(
     store: EventStore,
     tokens: TokenStore,
     projections: ProjectionEngine? = nil,
+    keyRing: SubjectKeyRing? = nil,
     configuration: ServerConfiguration = ServerConfiguration(),
     metrics: ServerMetrics = ServerMetrics(),
     logger: Logger = Logger(label: "crm.server"),
     onServerRunning: @escaping @Sendable () async -> Void = {}
 ) -> some ApplicationProtocol {
-    let router = buildRouter(store: store, tokens: tokens, projections: projections, configuration: configuration, metrics: metrics)
+    let dependencies = APIDependencies(store: store, tokens: tokens, projections: projections, configuration: configuration,
+                                       keyRing: keyRing)
+    let router = buildRouter(dependencies: dependencies, metrics: metrics)
     var services: [any Service] = [EventStoreService(store: store, logger: logger)]
+    // After the store's service, so that on shutdown it ends before the store closes.
+    if let erasure = dependencies.erasure { services.append(ErasureReconciliationService(erasure: erasure, logger: logger)) }
     if let projections { services.append(ProjectionService(engine: projections, logger: logger)) }
     // With TLS files the certificate and key are read when the server starts: a bad file stops
     // `runService()` with NIOSSL's error before anything listens.
@@ -66,22 +77,32 @@ public func runServer(
     store: EventStore,
     tokens: TokenStore,
     projections: ProjectionEngine? = nil,
+    keyRing: SubjectKeyRing? = nil,
     configuration: ServerConfiguration = ServerConfiguration(),
     metrics: ServerMetrics = ServerMetrics(),
     logger: Logger = Logger(label: "crm.server"),
     onServerRunning: @escaping @Sendable () async -> Void = {}
 ) async throws {
-    let app = buildApplication(store: store, tokens: tokens, projections: projections, configuration: configuration, metrics: metrics,
-                               logger: logger, onServerRunning: onServerRunning)
+    let app = buildApplication(store: store, tokens: tokens, projections: projections, keyRing: keyRing, configuration: configuration,
+                               metrics: metrics, logger: logger, onServerRunning: onServerRunning)
     try await app.runService()
 }
 
 /// The routes and middleware of the API, in one place.
 func buildRouter(
-    store: EventStore, tokens: TokenStore, projections: ProjectionEngine? = nil,
+    store: EventStore, tokens: TokenStore, projections: ProjectionEngine? = nil, keyRing: SubjectKeyRing? = nil,
     configuration: ServerConfiguration = ServerConfiguration(), metrics: ServerMetrics = ServerMetrics()
 ) -> Router<CRMRequestContext> {
-    let dependencies = APIDependencies(store: store, tokens: tokens, projections: projections, configuration: configuration)
+    buildRouter(dependencies: APIDependencies(store: store, tokens: tokens, projections: projections, configuration: configuration,
+                                              keyRing: keyRing),
+                metrics: metrics)
+}
+
+/// The routes and middleware over dependencies built by the caller (`buildApplication` also
+/// hands them to its services).
+func buildRouter(dependencies: APIDependencies, metrics: ServerMetrics) -> Router<CRMRequestContext> {
+    let (store, tokens, projections, configuration) = (dependencies.store, dependencies.tokens, dependencies.projections,
+                                                       dependencies.configuration)
     let router = Router(context: CRMRequestContext.self)
     metrics.observe(store)
     // Outermost first: the request id, log line and metrics; then stamp the log position on
@@ -102,7 +123,7 @@ func buildRouter(
     HealthRoutes(store: store).add(to: router)
     OpenAPIRoutes().add(to: router)
     LogRoutes(store: store).add(to: router)
-    StreamRoutes(store: store).add(to: router)
+    StreamRoutes(store: store, registry: dependencies.registry).add(to: router)
     AuditRoutes(dependencies: dependencies).add(to: router)
     StatsRoutes(store: store).add(to: router)
     if let projections { ProjectionRoutes(engine: projections).add(to: router) }
@@ -111,5 +132,6 @@ func buildRouter(
     FeedRoutes(dependencies: dependencies).add(to: router)
     ReplayRoutes(dependencies: dependencies).add(to: router)
     OperationsRoutes(dependencies: dependencies, metrics: metrics).add(to: router)
+    SubjectRoutes(dependencies: dependencies).add(to: router)
     return router
 }

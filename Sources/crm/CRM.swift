@@ -7,6 +7,7 @@ struct CRM: AsyncParsableCommand {
         commandName: "crm",
         abstract: "An event-sourced CRM engine on a tamper-evident LMDB event log.",
         subcommands: [ServeCommand.self, VerifyCommand.self, LogCommand.self, StatsCommand.self,
-                      BenchCommand.self, ImportCommand.self, TokenCommand.self, RebuildCommand.self, ReplayCommand.self, ProjectionBenchCommand.self, CrashWriterCommand.self, FixturesCommand.self]
+                      BenchCommand.self, ImportCommand.self, TokenCommand.self, RebuildCommand.self, ReplayCommand.self, ProjectionBenchCommand.self, CrashWriterCommand.self, FixturesCommand.self, KeysCommand.self, EraseCommand.self, PersonalDataBenchCommand.self,
+                      BackupCommand.self, RestoreCommand.self, CompactCommand.self, DoctorCommand.self]
     )
 }

@@ -21,6 +21,7 @@ struct ImportCommand: AsyncParsableCommand {
 
     @OptionGroup var data: DataOptions
     @OptionGroup var key: CheckpointKeyOptions
+    @OptionGroup var masterKey: MasterKeyOptions
 
     @Option(help: "Commands decided per atomic append.")
     var batchSize: Int = 2000
@@ -43,7 +44,9 @@ struct ImportCommand: AsyncParsableCommand {
             throw CommandFailure.exit("import", error.description)
         }
         defer { store.close() }
-        let importer = CommandImporter(customers: CustomerService(handler: CommandHandler(store: store)), batchSize: batchSize)
+        let ring = try masterKey.open(dataDirectory: directory, create: true, command: "import")
+        let registry = EventRegistry.domain.protecting(with: ring)
+        let importer = CommandImporter(customers: CustomerService(handler: CommandHandler(store: store, registry: registry)), batchSize: batchSize)
         var progress = ProgressLine(label: "import", unit: "commands")
         let report: ImportProgress
         do {

@@ -1,6 +1,17 @@
 import ArgumentParser
+import Domain
 import EventStore
 import Foundation
+
+/// How `crm log` shows the personal data of events.
+enum PersonalDataView: String, ExpressibleByArgument, CaseIterable {
+    /// As stored: placeholders in the data, the ciphertext beside it.
+    case sealed
+    /// Decrypted (needs the master key); erased subjects read `erased`.
+    case open
+    /// Each personal value replaced by its subject's stable pseudonym; no ciphertext.
+    case pseudonymised
+}
 
 /// `crm log`: the log as NDJSON, one event per line in the API's JSON representation.
 struct LogCommand: AsyncParsableCommand {
@@ -28,6 +39,11 @@ struct LogCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Print at most this many events (default: all).", valueName: "n"))
     var limit: Int?
 
+    @Option(help: ArgumentHelp("Personal data: sealed (as stored), open (decrypted) or pseudonymised (stable per-subject pseudonyms, for analysts).", valueName: "view"))
+    var personal: PersonalDataView = .sealed
+
+    @OptionGroup var masterKey: MasterKeyOptions
+
     static let pageSize = 1000
 
     func validate() throws {
@@ -37,8 +53,11 @@ struct LogCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let store = try StoreOpening.openExisting(try dataOptions.directory(), command: "log")
+        let directory = try dataOptions.directory()
+        let store = try StoreOpening.openExisting(directory, command: "log")
         defer { store.close() }
+        let ring = personal == .sealed ? nil : try masterKey.open(dataDirectory: directory, create: false, command: "log")
+        let registry = ring.map { EventRegistry.domain.protecting(with: $0) } ?? .domain
         var remaining = limit ?? Int.max
         var next = from
         do {
@@ -61,7 +80,19 @@ struct LogCommand: AsyncParsableCommand {
                     next = read.next
                 }
                 var output: [UInt8] = []
-                for event in page.prefix(remaining) {
+                for var event in page.prefix(remaining) {
+                    switch personal {
+                    case .sealed:
+                        break
+                    case .open:
+                        event.data = registry.readableData(of: event)
+                        event.sealed = nil
+                    case .pseudonymised:
+                        if let ring, let subject = event.sealed?.subject ?? PersonalDataProtection.subject(type: event.type, data: event.data) {
+                            event.data = PersonalDataProtection.pseudonymise(type: event.type, data: event.data, pseudonym: ring.pseudonym(for: subject))
+                        }
+                        event.sealed = nil
+                    }
                     event.appendJSON(to: &output)
                     output.append(UInt8(ascii: "\n"))
                 }

@@ -63,10 +63,13 @@ struct RebuildCommand: AsyncParsableCommand {
                 line.update(done: Int(done), fraction: head == 0 ? 1 : Double(done) / Double(head))
                 try? await Task.sleep(for: .milliseconds(100))
             }
+            line.clear()
         }
         var failure: (any Error)?
         do { try await engine.catchUpConcurrently(names) } catch { failure = error }
         progress.cancel()
+        // The bar is erased before the results are printed on the same terminal.
+        await progress.value
         let elapsed = ContinuousClock.now - started
         let seconds = max(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18, 0.001)
         var mismatch = false

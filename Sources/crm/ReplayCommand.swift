@@ -71,8 +71,30 @@ struct ReplayCommand: AsyncParsableCommand {
             var last = through ?? store.headWatch.head
             if let until { last = min(last, try engine.position(at: try Self.time(until, "--until"))) }
             guard from <= last else { throw CommandFailure.exit("replay", "nothing to replay: --from \(from) is after position \(last)", code: 64) }
-            try await engine.catchUpConcurrently()
-            let scratch = try await engine.replay(StateCycleProjector(rules: other), as: scratchName, from: from, through: last)
+            let head = store.headWatch.head
+            let catchUp = Self.showProgress(label: "catch up \(live.name)", from: 0, through: head) {
+                engine.status().first?.checkpoint ?? 0
+            }
+            do { try await engine.catchUpConcurrently() } catch {
+                catchUp.cancel()
+                throw error
+            }
+            // A read model whose last events of its types lie before the head keeps a lower
+            // checkpoint: the bar ends when the catch-up does, not when it reaches the head.
+            catchUp.cancel()
+            await catchUp.value
+            let reached = PositionTracker()
+            let replaying = Self.showProgress(label: "replay \(scratchName)", from: from - 1, through: last) { reached.current }
+            let scratch: ProjectionGeneration
+            do {
+                scratch = try await engine.replay(ProgressReportingProjector(base: StateCycleProjector(rules: other), reached: reached),
+                                                  as: scratchName, from: from, through: last)
+            } catch {
+                replaying.cancel()
+                throw error
+            }
+            replaying.cancel()
+            await replaying.value
             let liveReport = try engine.read(live.name) { try StateCycleQueries.transitions($0, from: periodStart, to: periodEnd) }
             let replayReport = try scratch.read { try StateCycleQueries.transitions($0, from: periodStart, to: periodEnd) }
             print("state cycle: live rules v\(StateCycleRules.standard.version) over positions 1…\(store.headWatch.head); "
@@ -82,6 +104,22 @@ struct ReplayCommand: AsyncParsableCommand {
             throw failure
         } catch {
             throw CommandFailure.exit("replay", "\(error)")
+        }
+    }
+
+    /// Draws a progress bar over positions `(from, through]` from `position()` until the task is
+    /// cancelled or the position reaches `through`; then erases it.
+    static func showProgress(label: String, from: UInt64, through: UInt64, _ position: @escaping @Sendable () -> UInt64) -> Task<Void, Never> {
+        Task {
+            var line = ProgressLine(label: label, unit: "positions")
+            let total = through > from ? through - from : 0
+            while !Task.isCancelled {
+                let done = min(position(), through) &- min(from, position())
+                line.update(done: Int(done), fraction: total == 0 ? 1 : Double(done) / Double(total))
+                if position() >= through { break }
+                try? await Task.sleep(for: .milliseconds(100))
+            }
+            line.clear()
         }
     }
 

@@ -15,10 +15,12 @@ struct ServeCommand: AsyncParsableCommand {
         abstract: "Run the HTTP API over an event store (created if missing).",
         discussion: """
             Every option can also come from the environment: CRM_DATA, CRM_HOST, CRM_PORT, \
-            CRM_CHECKPOINT_KEY, CRM_TOKEN_STORE, CRM_MAX_BODY_BYTES, CRM_MAX_CONCURRENT_REQUESTS, \
+            CRM_CHECKPOINT_KEY, CRM_MASTER_KEY, CRM_TOKEN_STORE, CRM_MAX_BODY_BYTES, CRM_MAX_CONCURRENT_REQUESTS, \
             CRM_READY_MAX_LAG_EVENTS, CRM_READY_MAX_LAG_SECONDS, CRM_TLS_CERTIFICATE, CRM_TLS_KEY, and LOG_LEVEL \
             (trace, debug, info, notice, warning, error); a flag wins over its variable. Without a checkpoint key, <dir>/checkpoint.key is used and created for a new \
-            store; production should keep the key outside the data directory. SIGINT or SIGTERM \
+            store; production should keep the key outside the data directory. The same holds for \
+            the master key of personal-data encryption (<dir>/master.key unless --master-key or \
+            CRM_MASTER_KEY; created on a first start, required afterwards). SIGINT or SIGTERM \
             stops the server gracefully: requests in flight finish, then the store signs a final \
             checkpoint and closes. Every route but /health needs a bearer token: create one with \
             `crm token create` (--demo prints a fresh token for each role).
@@ -32,6 +34,8 @@ struct ServeCommand: AsyncParsableCommand {
     @OptionGroup var keyOptions: CheckpointKeyOptions
 
     @OptionGroup var tokenOptions: TokenStoreOptions
+
+    @OptionGroup var masterKeyOptions: MasterKeyOptions
 
     @Flag(help: "Import the sample company into an empty log, then print a token per role and example requests.")
     var demo = false
@@ -71,6 +75,20 @@ struct ServeCommand: AsyncParsableCommand {
             throw CommandFailure.exit("serve", error.description)
         }
         logger.info("event store open", metadata: ["directory": "\(directory)", "head": "\((try? store.head().position) ?? 0)"])
+        // Personal data is sealed under per-subject keys; the master key is created on a first
+        // start only (a data directory with data keys and no master key is an error).
+        let keyRing: SubjectKeyRing
+        do {
+            keyRing = try masterKeyOptions.open(dataDirectory: directory, create: true, command: "serve")
+        } catch {
+            store.close()
+            throw error
+        }
+        if !keyRing.reappliedErasures.isEmpty {
+            logger.notice("re-applied erasures missing from this data directory (a restored backup?)",
+                          metadata: ["subjects": "\(keyRing.reappliedErasures.joined(separator: ","))"])
+        }
+        let registry = EventRegistry.domain.protecting(with: keyRing)
         // Opened after the event store, which refuses to create a log in a non-empty directory.
         let tokens: TokenStore
         do {
@@ -85,7 +103,7 @@ struct ServeCommand: AsyncParsableCommand {
             let path = fixtures ?? "Fixtures/sample-commands.ndjson"
             do {
                 logger.info("importing the sample company unless it is already there", metadata: ["file": "\(path)"])
-                let outcome = try await DemoImport(path: path).importIfFresh(into: store, logger: logger)
+                let outcome = try await DemoImport(path: path).importIfFresh(into: store, registry: registry, logger: logger)
                 if let skipped = outcome.skipped {
                     logger.notice("demo import skipped: \(skipped)")
                 } else if outcome.appended > 0 {
@@ -107,7 +125,7 @@ struct ServeCommand: AsyncParsableCommand {
 
         let projections: ProjectionEngine
         do {
-            projections = try ProjectionEngine(store: store, projectors: StandardProjectors.all,
+            projections = try ProjectionEngine(store: store, projectors: StandardProjectors.all, registry: registry,
                                                configuration: .init(logger: Logger(label: "crm.projections")))
         } catch {
             throw CommandFailure.exit("serve", "cannot open the read models: \(error)")
@@ -116,7 +134,7 @@ struct ServeCommand: AsyncParsableCommand {
         let address = "\(scheme)://\(host.contains(":") ? "[\(host)]" : host):\(port)"
         do {
             try await runServer(
-                store: store, tokens: tokens, projections: projections, configuration: configuration, metrics: metrics, logger: logger,
+                store: store, tokens: tokens, projections: projections, keyRing: keyRing, configuration: configuration, metrics: metrics, logger: logger,
                 onServerRunning: { [demo, examples] in
                     logger.info("CRM API listening on \(address)")
                     if demo { FileHandle.standardOutput.write(Data(Self.demoGreeting(address: address, examples: examples).utf8)) }

@@ -33,16 +33,19 @@ struct VerifyCommand: AsyncParsableCommand {
         // signs a checkpoint at the head when a key is configured, and a verification must never
         // write to the log, least of all vouch for a chain it has just found broken. LMDB needs no
         // close for durability and the directory lock dies with the process.
-        let showProgress = isatty(STDERR_FILENO) == 1
+        let total = (try? store.head().position) ?? 0
+        var progress = ProgressLine(label: "verify", unit: "events")
         let report: VerificationReport
         do {
-            report = try store.verify(progress: showProgress ? { checked in printProgress(checked) } : nil)
+            report = try store.verify { checked in
+                progress.update(done: Int(checked), fraction: total == 0 ? nil : Double(checked) / Double(total))
+            }
         } catch {
-            if showProgress { printProgress(nil) }
+            progress.clear()
             printError("crm verify: \(error.description)")
             finish(CommandFailure.couldNotRun)
         }
-        if showProgress { printProgress(nil) }
+        progress.clear()
         if let position = report.firstBadPosition {
             print("first bad position \(position): \(report.problem ?? "unknown problem")")
             finish(CommandFailure.problemFound)
@@ -66,12 +69,6 @@ struct VerifyCommand: AsyncParsableCommand {
         }
         return line
     }
-}
-
-/// Shows how far verification got, on a terminal only; nil clears the line.
-private func printProgress(_ checked: UInt64?) {
-    let text = checked.map { "\rverifying… \($0) events" } ?? "\r\u{1B}[K"
-    FileHandle.standardError.write(Data(text.utf8))
 }
 
 /// Ends the process with `code`, flushing standard output first.

@@ -12,15 +12,21 @@ final class DomainFixture {
     /// Business time used by `context`; tests move it forward explicitly.
     var now = Date(timeIntervalSince1970: 1_767_225_600)  // 2026-01-01T00:00:00Z
 
-    init() throws {
+    /// The data keys when the fixture seals personal data (`protected: true`); the master key
+    /// file lives outside the data directory, as in production.
+    let keyRing: SubjectKeyRing?
+
+    init(protected: Bool = false) throws {
         store = try EventStore(directory: path, configuration: .init(initialMapSize: 16 << 20))
-        handler = CommandHandler(store: store)
+        keyRing = protected ? try SubjectKeyRing(dataDirectory: path, masterKeyPath: path + "-secrets/master.key", createMasterKey: true) : nil
+        handler = CommandHandler(store: store, registry: keyRing.map { EventRegistry.domain.protecting(with: $0) } ?? .domain)
         customers = CustomerService(handler: handler)
     }
 
     deinit {
         store.close()
         try? FileManager.default.removeItem(atPath: path)
+        try? FileManager.default.removeItem(atPath: path + "-secrets")
     }
 
     var context: DecisionContext { DecisionContext(now: now) }

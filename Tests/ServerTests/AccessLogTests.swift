@@ -12,26 +12,24 @@ import Testing
 /// `AccessRecorder` and `GET /v1/audit/access`: reads of personal data as events, and their list.
 @Suite("Access log")
 struct AccessLogTests {
-    /// A stand-in for the customer 360 route: records an auditor's read the way the real route
-    /// is to (`AccessRecorder.shouldRecord`, then `record`), then answers.
+    /// A stand-in for the customer 360 route: records every read the way the real route does
+    /// (`AccessRecorder.purpose`, required from auditors, then `record`), then answers.
     static func customerRouter(store: EventStore, tokens: TokenStore) -> Router<CRMRequestContext> {
         let router = Router(context: CRMRequestContext.self)
         router.add(middleware: ProblemMiddleware())
         router.add(middleware: AuthenticationMiddleware(tokens: tokens))
         router.get("/v1/customers/{id}") { request, context -> String in
             let id = try context.parameters.require("id")
-            if AccessRecorder.shouldRecord(context.principal) {
-                try await AccessRecorder(store: store).record(
-                    DataAccessed(route: "GET /v1/customers/{id}", subject: id, fields: ["profile", "contacts"],
-                                 purpose: try AccessRecorder.purpose(request)),
-                    context: context)
-            }
+            let purpose = try AccessRecorder.purpose(request, principal: context.principal)
+            try await AccessRecorder(store: store).record(
+                DataAccessed(route: "GET /v1/customers/{id}", subject: id, fields: ["profile", "contacts"], purpose: purpose),
+                context: context)
             return "customer \(id)"
         }
         return router
     }
 
-    @Test func auditorReadsAreRecordedOthersAreNot() async throws {
+    @Test func everyRolesReadsAreRecordedAuditorsWithAPurpose() async throws {
         let clock = TestClock(may1st)
         try await withStore(clock: clock) { store, _ in
             let tokens = try testTokens(store)
@@ -41,7 +39,11 @@ struct AccessLogTests {
                 for token in [roles.admin, roles.manager, roles.agent] {
                     #expect(try await client.execute(uri: "/v1/customers/C1", method: .get, headers: auditBearer(token)).status == .ok)
                 }
-                #expect(try store.head().position == 0)
+                #expect(try store.head().position == 3)
+                // An auditor without a purpose is refused and records nothing.
+                let unexplained = try await client.execute(uri: "/v1/customers/C1", method: .get, headers: auditBearer(roles.auditor))
+                try expectProblemWithoutPosition(unexplained, status: .badRequest, code: "invalid-parameter")
+                #expect(try store.head().position == 3)
                 let response = try await client.execute(uri: "/v1/customers/C1?purpose=dispute%20review", method: .get,
                                                         headers: auditBearer(roles.auditor, [.userAgent: "auditor-ui/1"]))
                 #expect(response.text == "customer C1")
@@ -49,8 +51,8 @@ struct AccessLogTests {
                 let refused = try await client.execute(uri: "/v1/customers/C1?purpose=%20", method: .get, headers: auditBearer(roles.auditor))
                 try expectProblemWithoutPosition(refused, status: .badRequest, code: "invalid-parameter")
             }
-            #expect(try store.head().position == 1)
-            let access = try #require(try store.event(at: 1))
+            #expect(try store.head().position == 4)
+            let access = try #require(try store.event(at: 4))
             #expect(access.stream == DataAccessed.stream)
             #expect(access.type == DataAccessed.eventType)
             #expect(access.actor == Actor(id: "aud", role: "auditor"))
@@ -60,16 +62,17 @@ struct AccessLogTests {
                 route: "GET /v1/customers/{id}", subject: "C1", fields: ["profile", "contacts"], purpose: "dispute review"))
             // The data is stable JSON with explicit nulls.
             #expect(String(decoding: access.data, as: UTF8.self)
-                    == #"{"fields":["profile","contacts"],"filters":{},"purpose":"dispute review","route":"GET /v1/customers/{id}","subject":"C1"}"#)
+                    == #"{"fields":["profile","contacts"],"filters":{},"omittedSubjects":0,"purpose":"dispute review","route":"GET /v1/customers/{id}","subject":"C1","subjects":[]}"#)
+            #expect(access.schemaVersion == DataAccessed.schemaVersion)
         }
     }
 
-    @Test func shouldRecordOnlyAuditors() {
+    @Test func purposeIsRequiredOnlyFromAuditors() {
         for role in Role.allCases {
             let principal = Principal(tokenId: "t", user: "u", role: role, permissions: role.permissions())
-            #expect(AccessRecorder.shouldRecord(principal) == (role == .auditor))
+            #expect(AccessRecorder.purposeRequired(for: principal) == (role == .auditor))
         }
-        #expect(!AccessRecorder.shouldRecord(nil))
+        #expect(!AccessRecorder.purposeRequired(for: nil))
     }
 
     /// Access events listed by subject, actor and window, paged by stream version; other streams
@@ -87,7 +90,8 @@ struct AccessLogTests {
                 let reads: [(String, String)] = [(roles.auditor, "C1"), (roles.auditor, "C2"), (second, "C1"), (roles.auditor, "C1")]
                 for index in reads.indices {
                     clock.set(may1st + Int64(9 + index) * day)
-                    let response = try await client.execute(uri: "/v1/customers/\(reads[index].1)", method: .get, headers: auditBearer(reads[index].0))
+                    let response = try await client.execute(uri: "/v1/customers/\(reads[index].1)?purpose=review", method: .get,
+                                                            headers: auditBearer(reads[index].0))
                     #expect(response.status == .ok)
                 }
             }

@@ -32,7 +32,7 @@ struct AuditExportTests {
         try await withStore { store, _ in
             try await Self.fill(store)
             try await withAuditRoleAPI(store) { client, roles in
-                let response = try await client.execute(uri: "/v1/audit/export?format=ndjson", method: .get, headers: auditBearer(roles.auditor))
+                let response = try await client.execute(uri: "/v1/audit/export?format=ndjson&purpose=line%20check", method: .get, headers: auditBearer(roles.auditor))
                 #expect(response.status == .ok)
                 #expect(response.headers[.contentType] == "application/x-ndjson")
                 #expect(response.headers[.contentDisposition] == "attachment; filename=\"audit-2500.ndjson\"")
@@ -167,12 +167,12 @@ struct AuditExportTests {
                 .add(to: router)
             let app = Application(router: router, logger: quietLogger)
             try await app.test(.router) { client in
-                let ndjson = try await client.execute(uri: "/v1/audit/export", method: .get, headers: auditBearer(auditor))
+                let ndjson = try await client.execute(uri: "/v1/audit/export?purpose=paging", method: .get, headers: auditBearer(auditor))
                 #expect(ndjson.text.split(separator: "\n").count == 2500)
                 #expect(writes.sizes.count == 3)
                 #expect(writes.sizes.max() ?? 0 < ndjson.body.readableBytes / 2)
                 writes.reset()
-                let csv = try await client.execute(uri: "/v1/audit/export?format=csv", method: .get, headers: auditBearer(auditor))
+                let csv = try await client.execute(uri: "/v1/audit/export?format=csv&purpose=paging", method: .get, headers: auditBearer(auditor))
                 // The first export's own access event (position 2501) is in the second one.
                 #expect(try CSVTestParser.parse(csv.text).count == 2502)
                 #expect(writes.sizes.count == 4)  // the header row, then three pages

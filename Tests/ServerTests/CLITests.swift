@@ -155,6 +155,14 @@ enum CLI {
         return nil
     }()
 
+    private static let launchLock = NSLock()
+
+    /// Starts `process`, one launch at a time across the suite: Foundation's `Process.run()`
+    /// crashed (a bad pointer in memcpy) when several tests launched children at the same moment.
+    static func launch(_ process: Process) throws {
+        try launchLock.withLock { try process.run() }
+    }
+
     static func run(_ arguments: [String], environment: [String: String?] = [:]) throws -> Result {
         let process = Process()
         guard let binary else { throw CocoaError(.fileNoSuchFile) }
@@ -181,7 +189,7 @@ enum CLI {
         let stderr = try FileHandle(forWritingTo: errURL)
         process.standardOutput = stdout
         process.standardError = stderr
-        try process.run()
+        try launch(process)
         process.waitUntilExit()
         try stdout.close()
         try stderr.close()

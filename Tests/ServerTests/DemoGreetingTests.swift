@@ -21,7 +21,7 @@ struct DemoGreetingTests {
                                 "--log-level", "warning"]
             server.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
             server.standardError = FileHandle.nullDevice
-            try server.run()
+            try CLI.launch(server)
             defer { if server.isRunning { server.terminate(); server.waitUntilExit() } }
 
             var greeting = ""

@@ -19,7 +19,7 @@ struct OperationsShutdownTests {
             server.arguments = ["serve", "--data", directory, "--port", String(port), "--log-level", "warning"]
             server.standardOutput = FileHandle.nullDevice
             server.standardError = FileHandle.nullDevice
-            try server.run()
+            try CLI.launch(server)
             defer { if server.isRunning { server.terminate() } }
 
             let base = "http://127.0.0.1:\(port)"

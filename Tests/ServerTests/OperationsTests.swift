@@ -139,7 +139,7 @@ struct OperationsTests {
                              "-keyout", files.keyPath, "-out", files.certificatePath]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
-        try process.run()
+        try CLI.launch(process)
         process.waitUntilExit()
         try #require(process.terminationStatus == 0, "openssl could not make a certificate")
         return files

@@ -57,7 +57,7 @@ struct QueryRoutesTests {
             #expect(try await company.get("/v1/customers/\(northId)", as: "manager").status == .ok)
             try expectProblem(try await company.get("/v1/customers/\(southId)", as: "manager"), status: .notFound, code: "not-found")
             try expectProblem(try await company.get("/v1/customers/\(northId)", as: "serviceAgent"), status: .notFound, code: "not-found")
-            #expect(try await company.get("/v1/customers/\(southId)", as: "auditor").status == .ok)
+            #expect(try await company.get("/v1/customers/\(southId)?purpose=scope%20test", as: "auditor").status == .ok)
             #expect(try await company.get("/v1/customers/\(southId)", as: "integrator").status == .ok)
 
             for (uri, parameter) in [("/v1/customers?sort=size", "sort"), ("/v1/customers?order=up", "order"),
@@ -82,7 +82,9 @@ struct QueryRoutesTests {
             #expect(unchanged.status == .notModified)
             #expect(unchanged.body.readableBytes == 0)
             #expect(unchanged.headers[.eTag] == tag)
-            #expect(unchanged.logPosition == before.logPosition)
+            // The first read appended its access event, so the read model now reflects a later
+            // position; what it says about the customer did not change.
+            #expect(UInt64(unchanged.logPosition ?? "") ?? 0 > beforePosition)
             #expect(try await company.get("/v1/customers/\(id)", headers: [.ifNoneMatch: "\"other\", W/\(tag)"]).status == .notModified)
             #expect(try await company.get("/v1/customers/\(id)", headers: [.ifNoneMatch: "\"other\""]).status == .ok)
 

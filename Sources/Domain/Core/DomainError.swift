@@ -15,6 +15,9 @@ public enum DomainError: Error, Equatable, Sendable, CustomStringConvertible {
     case likelyDuplicate(matches: [String], on: [String])
     /// The stream changed under the command more often than the retry bound allows.
     case concurrencyConflict(stream: String, attempts: Int)
+    /// The data subject was erased: its record keeps its non-personal history but takes no new
+    /// personal data and no further commands.
+    case subjectErased(String)
 
     /// A stable, machine-readable code for the API's problem documents.
     public var code: String {
@@ -26,6 +29,7 @@ public enum DomainError: Error, Equatable, Sendable, CustomStringConvertible {
         case .customerMerged: "customer-merged"
         case .likelyDuplicate: "likely-duplicate"
         case .concurrencyConflict: "concurrency-conflict"
+        case .subjectErased: "subject-erased"
         }
     }
 
@@ -38,6 +42,7 @@ public enum DomainError: Error, Equatable, Sendable, CustomStringConvertible {
         case .customerMerged(let absorbed, let survivor): "customer \(absorbed) was merged into \(survivor); send commands to \(survivor)"
         case .likelyDuplicate(let matches, let fields): "likely duplicate of \(matches.joined(separator: ", ")) (matching \(fields.joined(separator: ", "))); register anyway to keep both"
         case .concurrencyConflict(let stream, let attempts): "\(stream) kept changing; gave up after \(attempts) attempts"
+        case .subjectErased(let subject): "\(subject) was erased on request; it takes no new personal data"
         }
     }
 }

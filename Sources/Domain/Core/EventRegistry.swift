@@ -37,6 +37,9 @@ public struct EventRegistry: Sendable {
 
     private let types: [String: any DomainEvent.Type]
     private let upcasters: [String: [UInt16: Upcaster]]
+    /// Seals personal data on encode and opens it on decode; nil keeps personal data in the public
+    /// data (encryption off: tests that do not care, and the benchmark's peer).
+    public private(set) var protection: PersonalDataProtection?
 
     public init(types: [any DomainEvent.Type], upcasters: [Upcaster] = []) {
         var byName: [String: any DomainEvent.Type] = [:]
@@ -48,6 +51,13 @@ public struct EventRegistry: Sendable {
         var casters: [String: [UInt16: Upcaster]] = [:]
         for caster in upcasters { casters[caster.eventType, default: [:]][caster.fromVersion] = caster }
         self.upcasters = casters
+    }
+
+    /// This registry, sealing personal data under the keys of `keyRing`.
+    public func protecting(with keyRing: SubjectKeyRing) -> EventRegistry {
+        var copy = self
+        copy.protection = PersonalDataProtection(keyRing: keyRing)
+        return copy
     }
 
     /// Whether `type` is a domain event this registry knows.
@@ -81,14 +91,36 @@ public struct EventRegistry: Sendable {
 
     /// The proposed log event for a payload, with a caller-chosen id (deterministic ids make
     /// imports idempotent).
-    public func encode(_ event: any DomainEvent, id: UUID = .timeOrdered()) throws -> ProposedEvent {
-        ProposedEvent(id: id, type: event.eventType, schemaVersion: type(of: event).schemaVersion,
-                      data: Array(try Self.encoder.encode(event)))
+    ///
+    /// With `protection`, the personal members are sealed under their subject's key; a subject that
+    /// was erased refuses new personal data (`KeyRingError.subjectErased`).
+    public func encode(_ event: any DomainEvent, id: UUID = .timeOrdered(), sealing: Bool = true) throws -> ProposedEvent {
+        let data = Array(try Self.encoder.encode(event))
+        guard let protection, sealing else {
+            return ProposedEvent(id: id, type: event.eventType, schemaVersion: type(of: event).schemaVersion, data: data)
+        }
+        let (publicData, sealed) = try protection.seal(type: event.eventType, data: data, eventId: id)
+        return ProposedEvent(id: id, type: event.eventType, schemaVersion: type(of: event).schemaVersion,
+                             data: publicData, sealed: sealed)
     }
 
-    /// The payload of a stored event, upcast to the current schema version.
+    /// Seals events encoded with `sealing: false`, creating the keys they need in one durable write.
+    public func seal(_ events: [ProposedEvent]) throws -> [ProposedEvent] {
+        guard let protection else { return events }
+        return try protection.sealAll(events)
+    }
+
+    /// The payload of a stored event, upcast to the current schema version, with its personal data
+    /// opened (or the erasure marker where the subject's key is gone).
     public func decode(_ recorded: RecordedEvent) throws(DecodingFailure) -> any DomainEvent {
-        try decode(type: recorded.type, version: recorded.schemaVersion, data: recorded.data)
+        try decode(type: recorded.type, version: recorded.schemaVersion, data: readableData(of: recorded))
+    }
+
+    /// The JSON data of a stored event with personal values opened where the key allows.
+    public func readableData(of recorded: RecordedEvent) -> [UInt8] {
+        guard let sealed = recorded.sealed else { return recorded.data }
+        return PersonalDataProtection.open(type: recorded.type, data: recorded.data, sealed: sealed,
+                                           eventId: recorded.id, keyRing: protection?.keyRing)
     }
 
     public func decode(type name: String, version: UInt16, data: [UInt8]) throws(DecodingFailure) -> any DomainEvent {
@@ -177,10 +209,12 @@ public enum Timestamp {
               (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61 else { return nil }
         var millis: Int64 = 0
         if u.count > 20 {
-            guard u[19] == 46, u.count >= 22, let fraction = number(20..<(u.count - 1)) else { return nil }
+            // Only the first three digits count (the rest are truncated), so only they are
+            // accumulated: a long fraction would overflow Int64 (found by the libFuzzer drill).
             let digits = u.count - 21
-            var scaled = fraction
-            if digits < 3 { for _ in digits..<3 { scaled *= 10 } } else { for _ in 3..<digits { scaled /= 10 } }
+            guard u[19] == 46, digits >= 1, u[20..<(u.count - 1)].allSatisfy({ (48...57).contains($0) }),
+                  var scaled = number(20..<(20 + min(digits, 3))) else { return nil }
+            for _ in min(digits, 3)..<3 { scaled *= 10 }
             millis = scaled
         }
         let days = daysFromCivil(year: year, month: month, day: day)

@@ -7,7 +7,7 @@ public struct Customer: Aggregate, Equatable {
         CustomerRegistered.self, DuplicateAcknowledged.self, CustomerProfileChanged.self, CustomerClassified.self,
         CustomerManagerAssigned.self, ContactAdded.self, ContactChanged.self, ContactRemoved.self,
         ConsentGiven.self, ConsentWithdrawn.self, CustomerDeactivated.self, CustomerReactivated.self,
-        CustomerTagged.self, CustomerUntagged.self, CustomerMerged.self, CustomerAbsorbed.self, InteractionLogged.self,
+        CustomerTagged.self, CustomerUntagged.self, CustomerMerged.self, CustomerAbsorbed.self, InteractionLogged.self, SubjectErased.self,
     ]
 
     /// A contact person of the customer.
@@ -29,6 +29,8 @@ public struct Customer: Aggregate, Equatable {
     public var tags: Set<String> = []
     public var isActive = true
     public var mergedInto: String?
+    /// Set once the customer was erased on request (`SubjectErased`).
+    public var isErased = false
     public var absorbed: [String] = []
     public var interactionIds: Set<String> = []
     public var interactionCount = 0
@@ -89,6 +91,16 @@ public struct Customer: Aggregate, Equatable {
         case let e as InteractionLogged:
             interactionIds.insert(e.interactionId)
             interactionCount += 1
+        case let e as SubjectErased:
+            let marker = PersonalDataProtection.erasedMarker
+            for subject in e.erasedSubjects {
+                if subject == "customer:" + (id ?? "") {
+                    isErased = true
+                    for field in profile.keys { profile[field] = marker }
+                } else if subject.hasPrefix("contact:"), contacts[String(subject.dropFirst(8))] != nil {
+                    contacts[String(subject.dropFirst(8))] = Contact(name: marker, email: nil, phone: nil, role: nil)
+                }
+            }
         default:
             break
         }
@@ -98,5 +110,6 @@ public struct Customer: Aggregate, Equatable {
     func requireCommandable(_ id: String) throws(DomainError) {
         guard exists else { throw .notFound(kind: "customer", id: id) }
         if let survivor = mergedInto { throw .customerMerged(absorbed: id, survivor: survivor) }
+        if isErased { throw .subjectErased("customer:" + id) }
     }
 }

@@ -104,6 +104,8 @@ public final class DuplicateIndex: Sendable {
             set(Self.keys(of: current), for: e.customerId)
         case let e as CustomerAbsorbed:
             set([], for: e.customerId)
+        case let e as SubjectErased where e.subject.hasPrefix("customer:"):
+            set([], for: String(e.subject.dropFirst("customer:".count)))
         default:
             break
         }

@@ -46,7 +46,8 @@ public final class CommandBatch: AggregateLoader {
         var proposed: [ProposedEvent] = []
         proposed.reserveCapacity(events.count)
         for (index, event) in events.enumerated() {
-            proposed.append(try handler.registry.encode(event, id: index < eventIds.count ? eventIds[index] : .timeOrdered()))
+            // Sealed at commit, so the whole batch's new data keys cost one durable write.
+            proposed.append(try handler.registry.encode(event, id: index < eventIds.count ? eventIds[index] : .timeOrdered(), sealing: false))
         }
         let stream = A.stream(id)
         parts.append(StreamAppend(stream: stream, expected: version == 0 ? .noStream : .exact(version), events: proposed, metadata: metadata))
@@ -77,6 +78,15 @@ public final class CommandBatch: AggregateLoader {
         guard let first = parts.first else { return [] }
         let results: [AppendResult]
         do {
+            if handler.registry.protection != nil {
+                let sealed = try handler.registry.seal(parts.flatMap(\.events))
+                var offset = 0
+                for index in parts.indices {
+                    let count = parts[index].events.count
+                    parts[index].events = Array(sealed[offset..<(offset + count)])
+                    offset += count
+                }
+            }
             results = try await handler.store.append(parts, metadata: first.metadata!)
         } catch {
             discard()

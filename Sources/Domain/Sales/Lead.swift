@@ -18,6 +18,8 @@ public struct Lead: Aggregate, Equatable {
     /// Set once converted: the customer and opportunity the lead became.
     public var customerId: String?
     public var opportunityId: String?
+    /// Set once the lead was erased on request (`SubjectErased` on its stream).
+    public var isErased = false
 
     public init() {}
 
@@ -42,6 +44,12 @@ public struct Lead: Aggregate, Equatable {
             status = .converted
             customerId = e.customerId
             opportunityId = e.opportunityId
+        case is SubjectErased:
+            isErased = true
+            name = PersonalDataProtection.erasedMarker
+            organisation = nil
+            email = nil
+            phone = nil
         default:
             break
         }
@@ -50,6 +58,7 @@ public struct Lead: Aggregate, Equatable {
     /// The guard of every command on an existing lead: it exists and has not been converted.
     func requireUnconverted(_ id: String) throws(DomainError) {
         guard exists else { throw .notFound(kind: "lead", id: id) }
+        if isErased { throw .subjectErased("lead:" + id) }
         if status == .converted {
             throw .ruleViolated(rule: "lead-already-converted",
                                 detail: "lead \(id) was converted into customer \(customerId ?? "?") and opportunity \(opportunityId ?? "?")")

@@ -7,7 +7,7 @@ import COpenSSL
 public struct AEADKey: Sendable {
     /// The key length AES-256 requires.
     public static let byteCount = 32
-    private static let nonceCount = 12
+    public static let nonceCount = 12
     private static let tagCount = 16
 
     private let secret: SecretBytes
@@ -25,9 +25,16 @@ public struct AEADKey: Sendable {
         try! AEADKey(bytes: secureRandomBytes(byteCount))
     }
 
-    /// Encrypts and authenticates `plaintext`, binding `associatedData` to it.
+    /// Encrypts and authenticates `plaintext` under a fresh random nonce, binding `associatedData` to it.
     public func seal(_ plaintext: [UInt8], associatedData: [UInt8]) -> [UInt8] {
-        let nonce = secureRandomBytes(Self.nonceCount)
+        seal(plaintext, associatedData: associatedData, nonce: secureRandomBytes(Self.nonceCount))
+    }
+
+    /// Encrypts under a caller-chosen 12-byte nonce. The caller must never use one nonce for two
+    /// different plaintexts under this key (GCM then leaks both); `DataKey` derives it from the
+    /// plaintext itself, so equal inputs give equal bytes and different ones different nonces.
+    public func seal(_ plaintext: [UInt8], associatedData: [UInt8], nonce: [UInt8]) -> [UInt8] {
+        precondition(nonce.count == Self.nonceCount, "AES-GCM nonces are 12 bytes")
         guard let ctx = EVP_CIPHER_CTX_new() else { fatalError("OpenSSL: out of memory") }
         defer { EVP_CIPHER_CTX_free(ctx) }
         var out = nonce

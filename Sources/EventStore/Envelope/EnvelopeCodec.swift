@@ -169,8 +169,9 @@ enum EnvelopeCodec {
         var causationId: UUID
     }
 
+    /// `r` reads the record without its hash (`withoutHash`), so only the fixed header must fit.
     static func readFixed(_ r: inout Reader) throws(Malformed) -> Fixed {
-        guard r.bytes.count >= fixedCount + hashCount else { throw Malformed(reason: "record of \(r.bytes.count) bytes is shorter than the fixed header") }
+        guard r.bytes.count >= fixedCount else { throw Malformed(reason: "record of \(r.bytes.count) bytes is shorter than the fixed header") }
         let version = try r.integer(UInt8.self)
         guard version == format else { throw Malformed(reason: "unknown format \(version)") }
         let flags = try r.integer(UInt8.self)
@@ -204,9 +205,16 @@ enum EnvelopeCodec {
         return SHA256Digest(bytes: bytes[(bytes.count - hashCount)...])
     }
 
+    /// The record without its trailing hash. A record too short to hold the fixed header and the
+    /// hash is malformed: slicing off a hash it does not have would trap.
+    static func withoutHash(_ bytes: UnsafeRawBufferPointer) throws(Malformed) -> UnsafeRawBufferPointer {
+        guard bytes.count >= fixedCount + hashCount else { throw Malformed(reason: "record of \(bytes.count) bytes is shorter than the fixed header and hash") }
+        return UnsafeRawBufferPointer(rebasing: bytes[..<(bytes.count - hashCount)])
+    }
+
     /// The header, without copying the data.
     static func decodeHeader(_ bytes: UnsafeRawBufferPointer) throws(Malformed) -> EventHeader {
-        var r = Reader(UnsafeRawBufferPointer(rebasing: bytes[..<(bytes.count - hashCount)]))
+        var r = Reader(try withoutHash(bytes))
         let fixed = try readFixed(&r)
         let stream = try r.string()
         let type = try r.string()
@@ -230,7 +238,7 @@ enum EnvelopeCodec {
 
     /// The whole envelope.
     static func decode(_ bytes: UnsafeRawBufferPointer) throws(Malformed) -> RecordedEvent {
-        var r = Reader(UnsafeRawBufferPointer(rebasing: bytes[..<(bytes.count - hashCount)]))
+        var r = Reader(try withoutHash(bytes))
         let fixed = try readFixed(&r)
         let stream = try r.string()
         let type = try r.string()

@@ -27,14 +27,18 @@ public final class KeyValueStore: Sendable {
     private let writeLock = Mutex(())
 
     /// Opens (creating the directory and the tables if missing) a store.
-    public init(directory: String, tables: [String], mapSize: Int = 16 << 30) throws(EventStoreError) {
+    ///
+    /// `syncEveryCommit` drops `MDB_NOMETASYNC`: for data that does not rebuild from the log (the
+    /// per-subject data keys), where losing the last commit after a system crash would make durable
+    /// events unreadable.
+    public init(directory: String, tables: [String], mapSize: Int = 16 << 30, syncEveryCommit: Bool = false) throws(EventStoreError) {
         self.directory = directory
         self.tableNames = tables
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             environment = try LMDBEnvironment(path: directory, mapSize: mapSize,
                                               maxDatabases: UInt32(tables.count + 1),
-                                              extraFlags: MDB_NOMETASYNC)
+                                              extraFlags: syncEveryCommit ? 0 : MDB_NOMETASYNC)
             environment.clearStaleReaders()
             let txn = try environment.beginWrite()
             var opened: [MDB_dbi] = []
@@ -60,17 +64,24 @@ public final class KeyValueStore: Sendable {
 
     /// Runs `body` in one write transaction and commits it (durably) when it returns; if `body`
     /// throws, nothing it wrote is kept.
+    ///
+    /// LMDB's own failures leave as `EventStoreError`: `.insufficientStorage` when the disk is
+    /// full (the transaction is rolled back and the same write succeeds once space is freed),
+    /// `.storage` otherwise. What `body` throws itself passes through unchanged.
     public func write<T>(_ body: (KeyValueWriter) throws -> T) throws -> T {
         try writeLock.withLock { _ in
-            let txn = try environment.beginWrite()
+            let txn: WriteTransaction
+            do { txn = try environment.beginWrite() } catch { throw EventStoreError(lmdb: error, in: environment) }
+            let result: T
             do {
-                let result = try body(KeyValueWriter(transaction: txn, tables: tables))
-                try txn.commit()
-                return result
+                result = try body(KeyValueWriter(transaction: txn, tables: tables))
             } catch {
                 txn.abort()
-                throw error
+                throw error is LMDBError ? EventStoreError(lmdb: error, in: environment) : error
             }
+            // On failure LMDB has already ended the transaction: it must not be aborted again.
+            do { try txn.commit() } catch { throw EventStoreError(lmdb: error, in: environment) }
+            return result
         }
     }
 

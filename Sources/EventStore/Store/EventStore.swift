@@ -143,7 +143,7 @@ public final class EventStore: Sendable {
             configuration: .init(
                 checkpointInterval: configuration.checkpointInterval, maxMapSize: configuration.maxMapSize,
                 maxGroupEvents: configuration.maxGroupEvents, clock: configuration.clock,
-                checkpointKey: configuration.checkpointKey,
+                checkpointKey: configuration.checkpointKey, logger: configuration.logger,
                 onCommit: { head, requests, events in
                     metrics.recordCommit(head: head, requests: requests, events: events)
                     watch.advance(to: head.position)

@@ -18,8 +18,14 @@ public enum EventStoreError: Error, Equatable, CustomStringConvertible {
     case locked(path: String, holder: String)
     /// The store was closed; no more appends are accepted.
     case closed
-    /// An I/O or LMDB failure (disk full, permissions…).
+    /// An I/O or LMDB failure (permissions, a failing device…).
     case storage(String)
+    /// The filesystem holding the store is full (`ENOSPC`, `EDQUOT`, or a short write on a full
+    /// disk), or the map reached `maxMapSize`. Distinct from `.storage` because it is the one
+    /// storage failure a client can wait out: the transaction was rolled back, nothing of the
+    /// request was written, the store stays usable, and the same request succeeds once space is
+    /// freed (the HTTP API answers 507).
+    case insufficientStorage(String)
     /// A stored record could not be decoded.
     case corrupt(position: UInt64, reason: String)
 
@@ -35,6 +41,7 @@ public enum EventStoreError: Error, Equatable, CustomStringConvertible {
         case .locked(let path, let holder): "\(path) is in use by another process (\(holder)); stop it first"
         case .closed: "the event store is closed"
         case .storage(let message): "storage failure: \(message)"
+        case .insufficientStorage(let message): "insufficient storage: \(message)"
         case .corrupt(let position, let reason): "stored event at position \(position) is corrupt: \(reason)"
         }
     }

@@ -1,6 +1,7 @@
 import CLMDB
 import Dispatch
 import Foundation
+import Logging
 import Synchronization
 
 /// The single owner of LMDB's write transaction: a dedicated thread that takes every append queued
@@ -12,12 +13,14 @@ import Synchronization
 /// first write, so a failed request never leaves partial writes in the group's transaction. The only
 /// failures after writing starts are LMDB's (`MDB_MAP_FULL`, I/O errors); they abort the whole
 /// transaction, and a full map is grown and the same group retried, so no acknowledged or queued
-/// append is lost.
+/// append is lost. A full disk (or a map at `maxMapSize`) fails the group's requests with
+/// `.insufficientStorage`; the writer's state moves only after a successful commit, so the next
+/// group starts from the last durable head and appends resume by themselves once space is freed.
 ///
 /// `@unchecked Sendable`: the queue is guarded by a `Mutex`; every other mutable property
-/// (`head`, `lastCheckpoint`, `scratch`, `streamCount`) is touched only on the writer thread, which
-/// starts in `init` and is joined in `stop()`; `thread` is set once in `init`, before anything else
-/// can reach the writer.
+/// (`head`, `lastCheckpoint`, `scratch`, `streamCount`, `refusingForSpace`) is touched only on the
+/// writer thread, which starts in `init` and is joined in `stop()`; `thread` is set once in
+/// `init`, before anything else can reach the writer.
 final class GroupCommitWriter: @unchecked Sendable {
     enum Request {
         case append([StreamAppend], AppendMetadata, CheckedContinuation<[AppendResult], any Error>)
@@ -37,6 +40,7 @@ final class GroupCommitWriter: @unchecked Sendable {
         var maxGroupEvents: Int
         var clock: @Sendable () -> Int64
         var checkpointKey: HMACKey?
+        var logger: Logger
         var onCommit: @Sendable (_ head: LogHead, _ groupRequests: Int, _ groupEvents: Int) -> Void
     }
 
@@ -60,6 +64,8 @@ final class GroupCommitWriter: @unchecked Sendable {
     private var streamCount: UInt64
     private var scratch: [UInt8] = []
     private var lastReaderCheck = Date()
+    /// Set when a group failed for lack of space, cleared (and logged) by the next commit.
+    private var refusingForSpace = false
 
     init(env: LMDBEnvironment, dbs: LogDatabases, head: LogHead, lastCheckpoint: UInt64, streamCount: UInt64, configuration: Configuration) {
         self.env = env
@@ -155,7 +161,7 @@ final class GroupCommitWriter: @unchecked Sendable {
         while true {
             let txn: WriteTransaction
             do { txn = try env.beginWrite() } catch {
-                return group.forEach { $0.fail(.storage("\(error)")) }
+                return fail(group, error)
             }
             var state = GroupState(head: head, streamCount: streamCount, lastCheckpoint: lastCheckpoint)
             var outcomes: [Outcome] = []
@@ -179,17 +185,21 @@ final class GroupCommitWriter: @unchecked Sendable {
             } catch {
                 txn.abort()
                 if (error as? LMDBError)?.isMapFull == true, growMap() { continue }
-                return group.forEach { $0.fail(.storage("\(error)")) }
+                return fail(group, error)
             }
             do {
                 try txn.commit()  // on failure LMDB frees the transaction itself
             } catch {
                 if (error as? LMDBError)?.isMapFull == true, growMap() { continue }
-                return group.forEach { $0.fail(.storage("\(error)")) }
+                return fail(group, error)
             }
             head = state.head
             streamCount = state.streamCount
             lastCheckpoint = state.lastCheckpoint
+            if refusingForSpace {
+                refusingForSpace = false
+                configuration.logger.notice("appends resumed: space was freed", metadata: ["head": "\(head.position)"])
+            }
             configuration.onCommit(head, group.count, state.events)
             for (request, outcome) in zip(group, outcomes) {
                 switch (request, outcome) {
@@ -201,6 +211,19 @@ final class GroupCommitWriter: @unchecked Sendable {
             }
             return
         }
+    }
+
+    /// Answers every request of a group whose transaction failed and was rolled back: nothing of
+    /// it was written and the writer's state (head, counters) is unchanged, so the next group
+    /// starts from the last durable commit. A full disk or map is `.insufficientStorage`, which
+    /// callers may retry once space is freed; anything else is `.storage`.
+    private func fail(_ group: [Request], _ error: any Error) {
+        let failure = EventStoreError(lmdb: error, in: env)
+        if case .insufficientStorage = failure, !refusingForSpace {
+            refusingForSpace = true
+            configuration.logger.error("appends refused until space is freed", metadata: ["reason": "\(failure)"])
+        }
+        group.forEach { $0.fail(failure) }
     }
 
     /// Doubles the map (up to the configured maximum). Returns false when it cannot grow further.

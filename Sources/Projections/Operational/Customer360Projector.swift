@@ -1,4 +1,5 @@
 import Domain
+import EventStore
 import Foundation
 
 /// The customer 360 view and the customer list: one projector, because the list's index keys are
@@ -12,6 +13,10 @@ import Foundation
 /// them on the absorbed stream). The absorbed customer's own 360 still answers, with
 /// `mergedInto` set, its profile and own interactions, and empty operational lists; it leaves
 /// the customer list.
+///
+/// Erasure (`SubjectErased`): an erased customer's profile, its contacts, the subjects of its
+/// interactions (in its own list and in its survivors'), the subjects of its cases and the titles
+/// of its erased opportunities read `erased`; balances, states, dates and ids stay.
 public struct Customer360Projector: Projector {
     static let customers = ReadModelTable<CustomerRecord>("customers")
     static let interactions = ReadModelTable<[CustomerInteraction]>("interactions")
@@ -21,10 +26,13 @@ public struct Customer360Projector: Projector {
     static let orders = ReadModelTable<OrderPurchaseState>("orders")
     /// `facet \0 value \0 sort \0 sort value \0 customer id` → 1.
     static let listIndex = ReadModelTable<Int>("listIndex")
+    /// Customer id → the ids of the cases opened for it, sorted (finds them on erasure).
+    static let customerCases = ReadModelTable<[String]>("customerCases")
 
     public var name: String
     /// 2: interactions reported by integrations (`ExternalInteractionRecorded`) are listed too.
-    public var version: Int { 2 }
+    /// 3: erasures (`SubjectErased`), and the cases of each customer (`customerCases`).
+    public var version: Int { 3 }
     /// The currency whose outstanding balance the list sorts by.
     public let listCurrency: String
 
@@ -37,7 +45,7 @@ public struct Customer360Projector: Projector {
 
     public var tables: [String] {
         [Self.customers.name, Self.interactions.name, Self.opportunities.name, Self.cases.name,
-         Self.invoices.name, Self.orders.name, Self.listIndex.name]
+         Self.invoices.name, Self.orders.name, Self.listIndex.name, Self.customerCases.name]
     }
 
     public var eventTypes: Set<String>? {
@@ -51,6 +59,7 @@ public struct Customer360Projector: Projector {
             OrderPlaced.self, OrderCancelled.self,
             InvoiceIssued.self, InvoicePaymentReceived.self, InvoiceSettled.self, InvoiceMarkedOverdue.self, InvoiceWrittenOff.self,
             CaseOpened.self, CaseStatusChanged.self, CaseResolved.self, CaseReopened.self, CaseClosed.self,
+            SubjectErased.self,
         ]
         return Set(types.map { $0.eventType })
     }
@@ -182,6 +191,7 @@ public struct Customer360Projector: Projector {
             let item = CustomerCase(caseId: e.caseId, customerId: e.customerId, priority: e.priority, status: .open,
                                     openedAt: e.occurredAt, isComplaint: e.isComplaint, subject: e.subject)
             try batch.put(Self.cases, e.caseId, item)
+            try batch.update(Self.customerCases, e.customerId, default: []) { CustomerRecord.insert(e.caseId, into: &$0) }
             try changeOwner(of: e.customerId, &batch) { CustomerRecord.insert(e.caseId, into: &$0.openCaseIds) }
         case let e as CaseStatusChanged:
             try setCaseStatus(e.caseId, e.to, &batch)
@@ -191,6 +201,8 @@ public struct Customer360Projector: Projector {
             try setCaseStatus(e.caseId, .open, &batch)
         case let e as CaseClosed:
             try setCaseStatus(e.caseId, .closed, &batch)
+        case let e as SubjectErased:
+            try erase(ErasedSubjects(e), recordedOn: event.envelope.stream, &batch)
         default:
             break
         }
@@ -263,6 +275,45 @@ public struct Customer360Projector: Projector {
         }
     }
 
+    // MARK: Erasure
+
+    /// Replaces the personal values of the erased subjects with the marker.
+    func erase(_ erased: ErasedSubjects, recordedOn stream: String, _ batch: inout ReadModelBatch) throws {
+        // A contact lives in the record of the customer it was added to, on whose stream its
+        // erasure is recorded; an erased customer's contacts go with it.
+        var holders = erased.customers
+        let customerStream = Customer.stream("")
+        if stream.hasPrefix(customerStream) { holders.insert(String(stream.dropFirst(customerStream.count))) }
+        for id in holders.sorted() {
+            let whole = erased.customers.contains(id)
+            try change(id, &batch) { record in
+                if whole { record.erasePersonalData() }
+                for (contactId, contact) in record.contacts where whole || erased.contacts.contains(contactId) {
+                    record.contacts[contactId] = contact.erased
+                }
+            }
+        }
+        for id in erased.customers.sorted() {
+            // Interactions: in the customer's own list and, copied by merges, in its survivors'.
+            var holder: String? = id
+            var seen: Set<String> = []
+            while let current = holder, seen.insert(current).inserted {
+                try batch.modify(Self.interactions, current) { recent in
+                    for index in recent.indices where recent[index].customerId == id {
+                        recent[index].subject = ErasedSubjects.erase(recent[index].subject)
+                    }
+                }
+                holder = try batch.get(Self.customers, current)?.mergedInto
+            }
+            for caseId in try batch.get(Self.customerCases, id) ?? [] {
+                try batch.modify(Self.cases, caseId) { $0.subject = ErasedSubjects.marker }
+            }
+        }
+        for id in erased.opportunities.sorted() {
+            try batch.modify(Self.opportunities, id) { $0.title = ErasedSubjects.marker }
+        }
+    }
+
     // MARK: Interactions, opportunities, invoices, cases
 
     /// Keeps `item` among its customer's (or the survivor's) most recent interactions.
@@ -317,6 +368,15 @@ public struct Customer360Projector: Projector {
 }
 
 extension CustomerRecord {
+    /// The profile with the erasure marker in place of every personal value it has.
+    mutating func erasePersonalData() {
+        name = ErasedSubjects.marker
+        organisation = ErasedSubjects.erase(organisation)
+        email = ErasedSubjects.erase(email)
+        phone = ErasedSubjects.erase(phone)
+        address = ErasedSubjects.erase(address)
+    }
+
     /// One more piece of purchase evidence.
     mutating func addPurchase(at time: Date) {
         purchaseEvidence += 1

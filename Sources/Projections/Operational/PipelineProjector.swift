@@ -8,6 +8,9 @@ import Foundation
 /// `PipelineOpportunity`) and adds the new one, so stage moves back, amount corrections, owner
 /// changes, process revisions, wins, losses and reopenings all keep the totals exact. Scopes:
 /// `all` and `owner \0 <ownerId>`, so filtering by owner is a prefix scan.
+///
+/// Erasure (`SubjectErased`): the titles of erased opportunities (they name the customer) read
+/// `erased`; amounts, stages and dates stay, so the board and forecast do not change.
 public struct PipelineProjector: Projector {
     static let opportunities = ReadModelTable<PipelineOpportunity>("opportunities")
     /// `scope… \0 stage \0 currency` → cell.
@@ -18,7 +21,8 @@ public struct PipelineProjector: Projector {
     static let cards = ReadModelTable<Int>("cards")
 
     public var name: String
-    public var version: Int { 1 }
+    /// 2: erasures (`SubjectErased`).
+    public var version: Int { 2 }
 
     public init(name: String = "pipeline") { self.name = name }
 
@@ -28,7 +32,7 @@ public struct PipelineProjector: Projector {
         let types: [any DomainEvent.Type] = [
             OpportunityOpened.self, OpportunityStageChanged.self, OpportunityAmountChanged.self, OpportunityCloseDateChanged.self,
             OpportunityOwnerChanged.self, OpportunityProcessRevisionAdopted.self, OpportunityWon.self, OpportunityLost.self,
-            OpportunityReopened.self,
+            OpportunityReopened.self, SubjectErased.self,
         ]
         return Set(types.map { $0.eventType })
     }
@@ -66,6 +70,10 @@ public struct PipelineProjector: Projector {
             try change(e.opportunityId, &batch) { $0.status = .lost }
         case let e as OpportunityReopened:
             try change(e.opportunityId, &batch) { $0.status = .open }
+        case let e as SubjectErased:
+            for id in ErasedSubjects(e).opportunities.sorted() {
+                try change(id, &batch) { $0.title = ErasedSubjects.marker }
+            }
         default:
             break
         }

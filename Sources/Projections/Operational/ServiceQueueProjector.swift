@@ -8,24 +8,29 @@ import Foundation
 /// Scopes: `all` and `agent \0 <agentId>` (`agent \0` with an empty id for unassigned cases), so
 /// an agent's queue is a prefix scan; the due index is ordered by time, so "breached or about to
 /// breach by `now + window`" is a range scan that stops at the first later due time.
+///
+/// Erasure (`SubjectErased`): the subjects of an erased customer's cases read `erased`.
 public struct ServiceQueueProjector: Projector {
     static let cases = ReadModelTable<QueuedCase>("cases")
     /// `scope… \0 priority rank \0 opened at \0 case id` → case.
     static let queue = ReadModelTable<QueuedCase>("queue")
     /// `scope… \0 next due at \0 case id` → case.
     static let due = ReadModelTable<QueuedCase>("due")
+    /// Customer id → the ids of the cases opened for it, sorted (finds them on erasure).
+    static let customerCases = ReadModelTable<[String]>("customerCases")
 
     public var name: String
-    public var version: Int { 1 }
+    /// 2: erasures (`SubjectErased`), and the cases of each customer (`customerCases`).
+    public var version: Int { 2 }
 
     public init(name: String = "serviceQueue") { self.name = name }
 
-    public var tables: [String] { [Self.cases.name, Self.queue.name, Self.due.name] }
+    public var tables: [String] { [Self.cases.name, Self.queue.name, Self.due.name, Self.customerCases.name] }
 
     public var eventTypes: Set<String>? {
         let types: [any DomainEvent.Type] = [
             CaseOpened.self, CaseAssigned.self, CaseFirstResponded.self, CaseEscalated.self, CaseStatusChanged.self,
-            CaseResolved.self, CaseReopened.self, CaseClosed.self,
+            CaseResolved.self, CaseReopened.self, CaseClosed.self, SubjectErased.self,
         ]
         return Set(types.map { $0.eventType })
     }
@@ -47,6 +52,7 @@ public struct ServiceQueueProjector: Projector {
                                   openedAt: e.occurredAt, firstResponseDueAt: e.firstResponseDueAt, firstRespondedAt: nil,
                                   resolutionDueAt: e.resolutionDueAt)
             try replace(try batch.get(Self.cases, e.caseId), with: item, &batch)
+            try batch.update(Self.customerCases, e.customerId, default: []) { CustomerRecord.insert(e.caseId, into: &$0) }
         case let e as CaseAssigned:
             try change(e.caseId, &batch) { $0.agentId = e.agentId }
         case let e as CaseFirstResponded:
@@ -61,6 +67,12 @@ public struct ServiceQueueProjector: Projector {
             try change(e.caseId, &batch) { $0.status = .open }
         case let e as CaseClosed:
             try change(e.caseId, &batch) { $0.status = .closed }
+        case let e as SubjectErased:
+            for customerId in ErasedSubjects(e).customers.sorted() {
+                for caseId in try batch.get(Self.customerCases, customerId) ?? [] {
+                    try change(caseId, &batch) { $0.subject = ErasedSubjects.marker }
+                }
+            }
         default:
             break
         }

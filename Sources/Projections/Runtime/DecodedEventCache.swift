@@ -7,6 +7,11 @@ import Synchronization
 ///
 /// A ring of `capacity` slots indexed by position; a slot holds the position it was filled for,
 /// so a stale slot is simply a miss.
+///
+/// Payloads hold opened personal values. The cache never decides whether one may still be served:
+/// `EventFeed` treats a hit on an event sealed under a key that no longer exists (an erased
+/// subject) as a miss and decodes it again, so plaintext decoded before an erasure is never
+/// served after it.
 final class DecodedEventCache: Sendable {
     private struct Slot {
         var position: UInt64 = 0

@@ -22,7 +22,13 @@ struct EventFeed: Sendable {
         events.reserveCapacity(envelopes.count)
         var decoded: [(UInt64, any DomainEvent)] = []
         for (envelope, hit) in zip(envelopes, cached) {
-            if let hit {
+            if envelope.sealed != nil, registry.protection == nil {
+                // Without the keys every personal value would read as erased, for every subject, and
+                // the read model would keep it: parked instead, with the reason.
+                throw ApplyFailure(position: envelope.position, reason: "\(envelope.type) holds sealed personal data, but the projections "
+                                   + "decode without the data keys (give the engine EventRegistry.domain.protecting(with: keyRing))")
+            }
+            if let hit, opensAsCached(envelope) {
                 events.append(ProjectedEvent(envelope: envelope, payload: hit))
             } else if registry.knows(envelope.type) {
                 do {
@@ -38,5 +44,14 @@ struct EventFeed: Sendable {
         }
         cache.store(decoded)
         return (events, reached)
+    }
+
+    /// Whether a cached payload of `envelope` may be served. One whose personal values were
+    /// sealed under a key that is gone now (the subject was erased) is decoded again, so that it
+    /// reads as the marker: a payload decoded before the erasure must not reach a rebuild, an
+    /// as-of replay or a lagging projector after it.
+    func opensAsCached(_ envelope: RecordedEvent) -> Bool {
+        guard let subject = envelope.sealed?.subject, let keyRing = registry.protection?.keyRing else { return true }
+        return (try? keyRing.key(for: subject)) != nil
     }
 }

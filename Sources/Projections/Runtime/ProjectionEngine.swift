@@ -2,7 +2,6 @@ import Domain
 import EventStore
 import Foundation
 import Logging
-import Synchronization
 
 /// Every projector of a data directory: runs them side by side (each on its own task, with its
 /// own environment under `<data>/projections/<name>/`), answers queries from their active
@@ -29,7 +28,7 @@ public final class ProjectionEngine: Sendable {
     let runners: [String: ProjectorRunner]
     /// Projector names in registration order.
     public let names: [String]
-    private let asOfCache = Mutex<[String: [(position: UInt64, generation: ProjectionGeneration)]]>([:])
+    private let snapshots: AsOfSnapshots
 
     /// Opens (creating) the read models of `projectors` under `directory` (default
     /// `<store directory>/projections`).
@@ -40,11 +39,15 @@ public final class ProjectionEngine: Sendable {
         self.configuration = configuration
         self.registry = registry
         let feed = EventFeed(store: store, registry: registry, batchSize: max(1, configuration.batchSize), cache: DecodedEventCache())
+        let snapshots = AsOfSnapshots(capacity: configuration.asOfCacheSize)
+        self.snapshots = snapshots
         var runners: [String: ProjectorRunner] = [:]
         for projector in projectors {
             precondition(runners[projector.name] == nil, "projector \(projector.name) registered twice")
-            runners[projector.name] = try ProjectorRunner(projector: projector, directory: "\(self.directory)/\(projector.name)",
-                                                          feed: feed, logger: configuration.logger)
+            let name = projector.name
+            runners[name] = try ProjectorRunner(projector: projector, directory: "\(self.directory)/\(name)",
+                                                feed: feed, logger: configuration.logger,
+                                                erasureObserver: { snapshots.discard(name) })
         }
         self.runners = runners
         self.names = projectors.map(\.name)
@@ -139,28 +142,22 @@ public final class ProjectionEngine: Sendable {
     }
 
     /// The read model of `name` as it was right after `position`: replayed into a temporary
-    /// generation (cached; the live one keeps running).
+    /// generation (cached; the live one keeps running). The personal values of subjects erased
+    /// since read as the marker, whatever the position: an erasure discards cached snapshots, and
+    /// the replay reads the log through the registry, which no longer opens them.
     public func asOf(_ name: String, position: UInt64) async throws -> ProjectionGeneration {
         let runner = try runner(name)
         let head = store.headWatch.head
         guard position <= head else { throw ProjectionError.positionOutOfRange(requested: position, head: head) }
-        if let cached = asOfCache.withLock({ cache -> ProjectionGeneration? in
-            guard let index = cache[name]?.firstIndex(where: { $0.position == position }) else { return nil }
-            let entry = cache[name]!.remove(at: index)
-            cache[name]!.append(entry)
-            return entry.generation
-        }) { return cached }
-        let path = "\(directory)/\(name)/asof-\(position)-\(UUID().uuidString.prefix(8))"
-        let generation = try await materialize(runner.projector, into: path, from: 1, through: position)
-        let evicted = asOfCache.withLock { cache -> [ProjectionGeneration] in
-            cache[name, default: []].append((position, generation))
-            let excess = cache[name]!.count - max(1, configuration.asOfCacheSize)
-            guard excess > 0 else { return [] }
-            defer { cache[name]!.removeFirst(excess) }
-            return cache[name]!.prefix(excess).map(\.generation)
+        if let cached = snapshots.cached(name, position: position) { return cached }
+        while true {
+            let epoch = snapshots.epoch(name)
+            let path = "\(directory)/\(name)/asof-\(position)-\(UUID().uuidString.prefix(8))"
+            let generation = try await materialize(runner.projector, into: path, from: 1, through: position)
+            if snapshots.insert(name, position: position, generation, epoch: epoch) { return generation }
+            // An erasure happened during the replay, which may have read the values before it.
+            try? FileManager.default.removeItem(atPath: generation.directory)
         }
-        for old in evicted { try? FileManager.default.removeItem(atPath: old.directory) }
-        return generation
     }
 
     /// The position that ends the log as it was at `time` (ms since epoch): the last event
@@ -186,7 +183,8 @@ public final class ProjectionEngine: Sendable {
     /// Folds `[from, through]` into a new generation at `path`.
     func materialize(_ projector: any Projector, into path: String, from: UInt64, through: UInt64) async throws -> ProjectionGeneration {
         let feed = EventFeed(store: store, registry: registry, batchSize: max(1, configuration.batchSize), cache: DecodedEventCache(capacity: 1024))
-        let generation = try ProjectionGeneration(directory: path, number: 0, projector: projector, startPosition: from)
+        let generation = try ProjectionGeneration(directory: path, number: 0, projector: projector, startPosition: from,
+                                                  createdAtHead: store.headWatch.head)
         var checkpoint = from - 1
         while checkpoint < through {
             try Task.checkCancellation()

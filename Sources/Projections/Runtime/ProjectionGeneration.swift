@@ -20,8 +20,9 @@ public final class ProjectionGeneration: Sendable {
     /// Above this many decoded values the cache starts over, bounding memory.
     static let knownLimit = 200_000
 
-    /// Opens or creates the generation in `directory` for `projector`.
-    init(directory: String, number: Int, projector: any Projector, startPosition: UInt64 = 1) throws {
+    /// Opens or creates the generation in `directory` for `projector`; a new one records
+    /// `createdAtHead`, the log head as it is now (see `GenerationRecord.mayHoldErasedValues`).
+    init(directory: String, number: Int, projector: any Projector, startPosition: UInt64 = 1, createdAtHead: UInt64 = 0) throws {
         self.directory = directory
         self.number = number
         let names = [Self.metaTable] + projector.tables.sorted()
@@ -37,7 +38,8 @@ public final class ProjectionGeneration: Sendable {
         if try record() == nil {
             let initial = GenerationRecord(projector: projector.name, version: projector.version, generation: number,
                                            checkpoint: startPosition - 1, lastRecordedAt: 0, eventsApplied: 0,
-                                           startPosition: startPosition, format: ReadModelCodec.valueFormat)
+                                           startPosition: startPosition, format: ReadModelCodec.valueFormat,
+                                           createdAtHead: createdAtHead)
             try store.write { writer in try writer.put(0, Self.recordKey, try JSONEncoder().encode(initial).bytes) }
         }
     }
@@ -61,6 +63,7 @@ public final class ProjectionGeneration: Sendable {
         }
         var carried: [ReadModelBatch.Slot: ReadModelBatch.Pending] = [:]
         defer { known.withLock { $0 = carried } }
+        let keepsPersonalData = projector.keepsPersonalData
         let (record, next) = try store.write { writer -> (GenerationRecord, [ReadModelBatch.Slot: ReadModelBatch.Pending]) in
             guard var record = try Self.record(in: writer.reader) else { throw ProjectionError.storage("generation record missing in \(directory)") }
             var batch = ReadModelBatch(reader: writer.reader, tableIndex: tableIndex, known: cached)
@@ -71,6 +74,7 @@ public final class ProjectionGeneration: Sendable {
                     throw ApplyFailure(position: event.position, reason: "\(error)")
                 }
                 record.lastRecordedAt = event.envelope.recordedAt
+                if keepsPersonalData, event.envelope.type == SubjectErased.eventType { record.lastErasure = event.position }
             }
             try batch.flush(into: writer)
             record.eventsApplied += UInt64(events.count)

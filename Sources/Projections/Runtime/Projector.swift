@@ -28,4 +28,10 @@ public protocol Projector: Sendable {
 
 extension Projector {
     public var decodesPayloads: Bool { true }
+
+    /// Whether the read model keeps personal values: a projector that folds `SubjectErased`
+    /// replaces an erased subject's values with the marker there, and the runtime then rebuilds its
+    /// generation from the log so that no page of the old file (LMDB leaves replaced pages in the
+    /// file until it reuses them) still holds what was erased.
+    public var keepsPersonalData: Bool { eventTypes?.contains(SubjectErased.eventType) ?? false }
 }

@@ -46,14 +46,20 @@ final class ProjectorRunner: Sendable {
     /// loops) would both open the same shadow generation or apply one batch twice.
     private let stepping = Mutex(())
     private let logger: Logger
+    /// Told when the runner applies a `SubjectErased` (the engine drops its as-of snapshots, which
+    /// may hold the erased values).
+    private let erasureObserver: @Sendable () -> Void
 
     var store: EventStore { feed.store }
 
-    init(projector: any Projector, directory: String, feed: EventFeed, logger: Logger) throws {
+    init(projector: any Projector, directory: String, feed: EventFeed, logger: Logger,
+         erasureObserver: @escaping @Sendable () -> Void = {}) throws {
         self.projector = projector
         self.directory = directory
         self.feed = feed
         self.logger = logger
+        self.erasureObserver = erasureObserver
+        let head = feed.store.headWatch.head
         let fm = FileManager.default
         try? fm.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let activeNumber = Self.readActivePointer(in: directory)
@@ -61,7 +67,7 @@ final class ProjectorRunner: Sendable {
         if let activeNumber, fm.fileExists(atPath: Self.path(directory, activeNumber)) {
             active = try ProjectionGeneration(directory: Self.path(directory, activeNumber), number: activeNumber, projector: projector)
         } else {
-            active = try ProjectionGeneration(directory: Self.path(directory, 1), number: 1, projector: projector)
+            active = try ProjectionGeneration(directory: Self.path(directory, 1), number: 1, projector: projector, createdAtHead: head)
             try Self.writeActivePointer(1, in: directory)
         }
         let record = try active.record()
@@ -82,9 +88,13 @@ final class ProjectorRunner: Sendable {
             }
         }
         if !initial.activeIsCurrent, initial.shadow == nil {
-            initial.shadow = try ProjectionGeneration(directory: Self.path(directory, active.number + 1), number: active.number + 1, projector: projector)
+            initial.shadow = try ProjectionGeneration(directory: Self.path(directory, active.number + 1), number: active.number + 1,
+                                                      projector: projector, createdAtHead: head)
             initial.rebuildStarted = .now
         }
+        // An erasure applied before the last stop whose purge did not finish: purge now (a shadow
+        // replaces this generation anyway, and is checked itself when it is swapped in).
+        if record?.mayHoldErasedValues == true, initial.shadow == nil { initial.rebuildRequested = true }
         state = Mutex(initial)
         reflected = PositionWatch(head: initial.basis)
     }
@@ -137,17 +147,37 @@ final class ProjectorRunner: Sendable {
         wakeups.advance(to: count)
     }
 
-    /// The loop; returns when the task is cancelled, the store closes, or the projector parks.
+    /// The first and the longest pause before a batch refused for lack of disk space is retried.
+    static let storageRetry: (first: Duration, longest: Duration) = (.milliseconds(250), .seconds(2))
+
+    /// The loop; returns when the task is cancelled, the store closes, or the projector parks on
+    /// an event. A full disk is waited out instead: the runner shows as parked (with the reason),
+    /// retries the same batch with a growing pause, and goes back to work once it commits.
     func run() async {
+        var storageRetry: Duration?
         while !Task.isCancelled {
             do {
-                if try step() { continue }
+                let worked = try step()
+                if storageRetry != nil {
+                    storageRetry = nil
+                    resumeAfterStorageFailure()
+                }
+                if worked { continue }
                 let (waitFrom, phase) = state.withLock { ($0.scanned, $0.phase) }
                 if phase == .catchingUp || phase == .starting { setPhase(.live) }
                 guard await waitForWork(beyond: waitFrom) else { break }
             } catch let failure as ApplyFailure {
                 park(at: failure.position, failure.reason)
                 return
+            } catch EventStoreError.insufficientStorage(let reason) {
+                // Nothing of the batch was kept (its transaction rolled back), so retrying it
+                // later applies it exactly once.
+                let pause = storageRetry.map { min($0 * 2, Self.storageRetry.longest) } ?? Self.storageRetry.first
+                if storageRetry == nil {
+                    park(at: state.withLock { $0.scanned + 1 }, "insufficient storage, retrying until space is freed: \(reason)")
+                }
+                storageRetry = pause
+                do { try await Task.sleep(for: pause) } catch { break }
             } catch {
                 let position = state.withLock { $0.scanned + 1 }
                 park(at: position, "\(error)")
@@ -186,7 +216,8 @@ final class ProjectorRunner: Sendable {
         }
         let (active, activeIsCurrent, shadow, rebuildRequested, scanned) = snapshot
         if rebuildRequested, shadow == nil {
-            let next = try ProjectionGeneration(directory: Self.path(directory, active.number + 1), number: active.number + 1, projector: projector)
+            let next = try ProjectionGeneration(directory: Self.path(directory, active.number + 1), number: active.number + 1,
+                                                projector: projector, createdAtHead: store.headWatch.head)
             state.withLock {
                 $0.shadow = next
                 $0.rebuildRequested = false
@@ -203,6 +234,8 @@ final class ProjectorRunner: Sendable {
             if checkpoint < target {
                 let (events, reached) = try feed.next(after: checkpoint, through: target, types: projector.eventTypes, decode: projector.decodesPayloads)
                 _ = try shadow.apply(events, checkpoint: reached, projector: projector)
+                // The shadow of a new version runs ahead of the old read model, which no longer moves.
+                if !activeIsCurrent, containsErasure(events) { erasureObserver() }
                 worked = true
             } else {
                 try swap(to: shadow, from: active, activeIsCurrent: activeIsCurrent, at: checkpoint)
@@ -215,7 +248,23 @@ final class ProjectorRunner: Sendable {
                 let (events, reached) = try feed.next(after: scanned, through: head, types: projector.eventTypes, decode: projector.decodesPayloads)
                 if !events.isEmpty {
                     let record = try active.apply(events, checkpoint: reached, projector: projector)
-                    state.withLock { $0.basis = record.checkpoint }
+                    let erased = containsErasure(events)
+                    // A purge is due when this generation was created before the erasure (a read model
+                    // built from scratch after it never saw the values), unless a shadow begun after
+                    // the erasure will replace it anyway.
+                    let purge = try erased && record.mayHoldErasedValues
+                        && (shadow.map { try ($0.record()?.createdAtHead ?? 0) < (record.lastErasure ?? 0) } ?? true)
+                    state.withLock {
+                        $0.basis = record.checkpoint
+                        if purge { $0.rebuildRequested = true }
+                    }
+                    if erased {
+                        if purge {
+                            logger.notice("projector \(projector.name) applied an erasure; rebuilding so that no page keeps the erased values",
+                                          metadata: ["position": "\(record.lastErasure ?? 0)"])
+                        }
+                        erasureObserver()
+                    }
                 }
                 let consumed = reached - scanned
                 state.withLock { state in
@@ -239,6 +288,8 @@ final class ProjectorRunner: Sendable {
         if activeIsCurrent { oldChecksum = try old.checksum() }
         try Self.writeActivePointer(shadow.number, in: directory)
         let record = try shadow.record()
+        // A subject erased while the shadow was built may have been read before its keys went.
+        let purgeAgain = record?.mayHoldErasedValues == true
         let outcome = ProjectorStatus.RebuildOutcome(
             fromGeneration: old.number, toGeneration: shadow.number, position: position,
             oldChecksum: oldChecksum?.description, newChecksum: newChecksum.description,
@@ -254,6 +305,7 @@ final class ProjectorRunner: Sendable {
             state.scanned = max(position, state.basis)
             state.lastRebuild = outcome
             state.phase = .catchingUp
+            if purgeAgain { state.rebuildRequested = true }
         }
         if outcome.checksumsMatch == false {
             logger.error("rebuild of \(projector.name) differs from the read model it replaced", metadata: [
@@ -265,8 +317,22 @@ final class ProjectorRunner: Sendable {
         try? FileManager.default.removeItem(atPath: old.directory)
     }
 
+    /// Whether a batch holds an erasure this projector folds (its read model keeps personal data).
+    private func containsErasure(_ events: [ProjectedEvent]) -> Bool {
+        projector.keepsPersonalData && events.contains { $0.envelope.type == SubjectErased.eventType }
+    }
+
     private func setPhase(_ phase: ProjectorStatus.State) {
         state.withLock { if $0.phase != .parked { $0.phase = phase } }
+    }
+
+    /// Clears the parking a full disk caused, once a step went through again.
+    private func resumeAfterStorageFailure() {
+        logger.notice("projector \(projector.name) resumed: space was freed")
+        state.withLock {
+            $0.parked = nil
+            if $0.phase == .parked { $0.phase = $0.shadow == nil ? .catchingUp : .rebuilding }
+        }
     }
 
     private func park(at position: UInt64, _ reason: String) {
@@ -311,10 +377,14 @@ final class ProjectorRunner: Sendable {
             let seconds = max((now - first.0).seconds, 0.001)
             rate = Double(latest.1 - first.1) / seconds
         }
+        // How long the oldest event the read model does not reflect yet has waited, in the log's
+        // recorded time. (Not the time of the last event applied: a projector whose types are rare
+        // applied its last one long ago, and one new foreign event made it look minutes behind.)
+        let oldestPending = lag == 0 ? headRecordedAt : (try? store.event(at: checkpoint + 1))?.recordedAt ?? headRecordedAt
         return ProjectorStatus(
             name: projector.name, version: snapshot.activeVersion, state: snapshot.phase,
             generation: snapshot.active.number, checkpoint: checkpoint, head: headPosition, lagEvents: lag,
-            lagSeconds: lag == 0 ? 0 : max(0, Double(headRecordedAt - (activeRecord?.lastRecordedAt ?? 0)) / 1000),
+            lagSeconds: max(0, Double(headRecordedAt - oldestPending) / 1000),
             eventsPerSecond: rate,
             eventsApplied: activeRecord?.eventsApplied ?? 0,
             parked: snapshot.parked, rebuild: rebuild, lastRebuild: snapshot.lastRebuild)

@@ -39,7 +39,8 @@ public struct ProjectorStatus: Sendable, Codable, Equatable {
     public var checkpoint: UInt64
     public var head: UInt64
     public var lagEvents: UInt64
-    /// Recorded-time distance between the head and the last applied event, 0 when caught up.
+    /// Recorded-time distance between the head and the oldest event not reflected yet (how long
+    /// that event has waited), 0 when caught up.
     public var lagSeconds: Double
     /// Log events consumed per second over the last few seconds.
     public var eventsPerSecond: Double

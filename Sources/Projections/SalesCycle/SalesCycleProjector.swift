@@ -16,6 +16,9 @@ import Foundation
 /// Merges: the survivor's cycle list takes in the absorbed customer's opportunities (the same
 /// real customer); the absorbed customer keeps its list and names the survivor.
 ///
+/// Erasure (`SubjectErased`): the titles of erased opportunities (they name the customer) read
+/// `erased`; stage paths, amounts and outcomes stay, so every report is unchanged.
+///
 /// Tables:
 /// - `opportunities`: id → `OpportunityCycle`
 /// - `customers`: customer id → `CustomerCycleList`
@@ -34,14 +37,15 @@ public struct SalesCycleProjector: Projector {
     public static let opened = ReadModelTable<String>("opened")
 
     public let name = "salesCycle"
-    public let version = 1
+    /// 2: erasures (`SubjectErased`).
+    public let version = 2
     public var tables: [String] {
         [Self.opportunities.name, Self.customers.name, Self.durations.name, Self.stages.name, Self.moves.name, Self.closes.name, Self.opened.name]
     }
     public var eventTypes: Set<String>? {
         [OpportunityOpened.eventType, OpportunityStageChanged.eventType, OpportunityOwnerChanged.eventType, OpportunityAmountChanged.eventType,
          OpportunityProcessRevisionAdopted.eventType, OpportunityWon.eventType, OpportunityLost.eventType, OpportunityReopened.eventType,
-         CustomerMerged.eventType, CustomerAbsorbed.eventType]
+         CustomerMerged.eventType, CustomerAbsorbed.eventType, SubjectErased.eventType]
     }
 
     public init() {}
@@ -132,6 +136,11 @@ public struct SalesCycleProjector: Projector {
             }
         case let e as CustomerAbsorbed:
             try batch.update(Self.customers, e.customerId, default: CustomerCycleList(customerId: e.customerId)) { $0.mergedInto = e.survivorId }
+        case let e as SubjectErased:
+            // Not `change`: an erasure is no step of the cycle and moves none of its times.
+            for id in ErasedSubjects(e).opportunities.sorted() {
+                try batch.modify(Self.opportunities, id) { $0.title = ErasedSubjects.marker }
+            }
         default:
             break
         }

@@ -15,10 +15,14 @@ final class TeamDirectory: Sendable {
     }
 
     private let store: EventStore
+    /// The registry events are decoded with (the server's, so that sealed events open the same way
+    /// everywhere; team assignments carry no personal data).
+    private let registry: EventRegistry
     private let state = Mutex(State())
 
-    init(store: EventStore) {
+    init(store: EventStore, registry: EventRegistry = .domain) {
         self.store = store
+        self.registry = registry
     }
 
     /// The managers in the same team as `manager` (itself included); just `manager` when it is in
@@ -49,7 +53,7 @@ final class TeamDirectory: Sendable {
         while from <= head {
             let page = try store.readPage(from: from, limit: 1000, types: [TeamMemberAssigned.eventType])
             let assignments = try page.events.filter { $0.position <= head }.map { event in
-                (position: event.position, assigned: try EventRegistry.domain.decode(event) as? TeamMemberAssigned)
+                (position: event.position, assigned: try registry.decode(event) as? TeamMemberAssigned)
             }
             let reached = Swift.min(page.next, head + 1)
             state.withLock { state in

@@ -19,8 +19,10 @@ struct AccessLog: Sendable {
     var maxScan = 16_384
 
     /// Access events recorded at or before log position `head`, from stream version `from`, that
-    /// match every given filter; at most `limit`.
+    /// match every given filter; at most `limit`. `subject` matches an event naming it (or one of
+    /// its aliases, `DataSubject.aliases`) as the record read or among the subjects read.
     func page(subject: String?, actor: String?, since: Int64?, until: Int64?, from: UInt64, head: UInt64, limit: Int) throws -> Page {
+        let aliases = subject.map(DataSubject.aliases(of:))
         var found: [RecordedEvent] = []
         var version = Swift.max(from, 1)
         var scanned = 0
@@ -36,9 +38,9 @@ struct AccessLog: Sendable {
                 if let until, event.recordedAt >= until { return Page(events: found, next: nil) }
                 if let since, event.recordedAt < since { continue }
                 if let actor, event.actor.id != actor { continue }
-                if let subject {
+                if let aliases {
                     guard event.type == DataAccessed.eventType,
-                          (try? event.decode(DataAccessed.self))?.subject == subject else { continue }
+                          (try? event.decode(DataAccessed.self))?.names(anyOf: aliases) == true else { continue }
                 }
                 found.append(event)
                 if found.count == limit { return Page(events: found, next: version) }

@@ -3,7 +3,8 @@ import Foundation
 
 /// How `GET /v1/audit/export` writes events: one JSON object per line, or CSV.
 enum AuditExportFormat: String, Sendable, CaseIterable {
-    /// Newline-delimited JSON: each line the event as `/v1/events/{position}` gives it.
+    /// Newline-delimited JSON: each line the event as `/v1/events/{position}` gives it, except
+    /// `data`, shown as `ExportPresentation` says (personal values opened, or pseudonymised).
     case ndjson
     /// RFC 4180 CSV with a header row (`columns`), CRLF line ends, the envelope's fields only.
     case csv
@@ -37,11 +38,12 @@ enum AuditExportFormat: String, Sendable, CaseIterable {
         }
     }
 
-    /// Appends `event` as one line (NDJSON) or one record (CSV) to `out`.
-    func append(_ event: RecordedEvent, to out: inout [UInt8]) {
+    /// Appends `event` as one line (NDJSON, its data as `presentation` shows it) or one record
+    /// (CSV, the envelope only) to `out`.
+    func append(_ event: RecordedEvent, presentation: ExportPresentation? = nil, to out: inout [UInt8]) {
         switch self {
         case .ndjson:
-            event.appendJSON(to: &out)
+            (presentation?.present(event) ?? event).appendJSON(to: &out)
             out.append(UInt8(ascii: "\n"))
         case .csv:
             out.append(contentsOf: CSVRow.encode([

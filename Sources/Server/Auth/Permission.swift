@@ -49,9 +49,14 @@ public enum Permission: String, Sendable, Hashable, Codable, CaseIterable, Compa
     case auditExport = "audit.export"
     /// Prometheus metrics.
     case metricsRead = "metrics.read"
+    /// Erasing a data subject (destroying its keys): irreversible, so admins only.
+    case subjectsErase = "subjects.erase"
 
     /// Read-only permissions: what an auditor holds.
     public var isRead: Bool { rawValue.hasSuffix(".read") }
+
+    /// Permissions only the admin role holds: never an integrator's scope.
+    public var isAdminOnly: Bool { self == .subjectsErase }
 
     public static func < (lhs: Permission, rhs: Permission) -> Bool { lhs.rawValue < rhs.rawValue }
 }

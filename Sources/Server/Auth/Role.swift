@@ -8,7 +8,7 @@
 /// | `auditor` | every `*.read` and `audit.export`, nothing that writes |
 /// | `manager` | reads and writes of customers, sales, billing, service, marketing and work; analytics |
 /// | `agent` | reads and writes of customers, sales, service and work |
-/// | `integrator` | exactly the scopes configured on its token |
+/// | `integrator` | exactly the scopes configured on its token, never an admin-only one (`subjects.erase`) |
 ///
 /// Managers and agents get no `log.read` or `audit.read`: the raw log and the audit trail cross
 /// every team's customers and cannot be narrowed by the row-level rules (manager → team,
@@ -30,7 +30,7 @@ public enum Role: String, Sendable, Hashable, Codable, CaseIterable {
              .marketingRead, .marketingWrite, .workRead, .workWrite, .analyticsRead]
         case .agent:
             [.customersRead, .customersWrite, .salesRead, .salesWrite, .serviceRead, .serviceWrite, .workRead, .workWrite]
-        case .integrator: scopes
+        case .integrator: scopes.filter { !$0.isAdminOnly }
         }
     }
 }

@@ -14,6 +14,8 @@ import HTTPTypes
 /// | `GET /v1/projections`, `/v1/projections/{name}` | `projections.read` |
 /// | `POST /v1/projections/{name}/rebuild` | `projections.rebuild` |
 /// | `GET /v1/customers/{id}` | `customers.read` |
+/// | `POST /v1/subjects/{id}/erase` | `subjects.erase` (admins only) |
+/// | `GET /v1/subjects/{id}/access-log` | `audit.read` |
 ///
 /// Routes are keyed by method and the router's path pattern (`context.endpointPath`). A route the
 /// router knows but this table does not is refused with 500 (`AuthorizationMiddleware`): a new
@@ -34,7 +36,7 @@ enum RoutePermissions {
     /// group in `RoutePermissions+<Group>.swift`. A route listed twice stops the process at start.
     static let table: [String: Requirement] = {
         var all = core
-        for part in [commands, queries, feed, operations] {
+        for part in [commands, queries, feed, operations, subjects] {
             all.merge(part) { _, _ in preconditionFailure("a route has two access rules") }
         }
         return all

@@ -54,10 +54,13 @@ public final class TokenStore: Sendable {
             throw .invalidUser("the user must be 1 to \(Self.maxUserBytes) bytes without control characters")
         }
         if role == .integrator, scopes.isEmpty {
-            throw .invalidScopes("an integrator token needs at least one scope (\(Permission.allCases.map(\.rawValue).joined(separator: ", ")))")
+            throw .invalidScopes("an integrator token needs at least one scope (\(Permission.allCases.filter { !$0.isAdminOnly }.map(\.rawValue).joined(separator: ", ")))")
         }
         if role != .integrator, !scopes.isEmpty {
             throw .invalidScopes("scopes apply to integrator tokens only; a \(role.rawValue) has the role's permissions")
+        }
+        if let adminOnly = scopes.sorted().first(where: \.isAdminOnly) {
+            throw .invalidScopes("\(adminOnly.rawValue) is for admins only; it cannot be an integrator's scope")
         }
         let now = clock()
         if let expiresAt, expiresAt <= now {

@@ -43,12 +43,12 @@ public struct DemoImport: Sendable {
     }
 
     /// Imports the sample unless the log holds other data.
-    public func importIfFresh(into store: EventStore, logger: Logger) async throws -> Outcome {
+    public func importIfFresh(into store: EventStore, registry: EventRegistry = .domain, logger: Logger) async throws -> Outcome {
         let first = try firstEventId()
         if try store.head().position > 0, try store.event(id: first) == nil {
             return Outcome(appended: 0, alreadyImported: 0, skipped: "the log holds other data; the demo is not mixed into it")
         }
-        let importer = CommandImporter(customers: CustomerService(handler: CommandHandler(store: store)))
+        let importer = CommandImporter(customers: CustomerService(handler: CommandHandler(store: store, registry: registry)))
         let report = try await importer.importFile(at: path)
         logger.info("demo import finished", metadata: [
             "commands": "\(report.commands)", "events": "\(report.events)",

@@ -9,8 +9,8 @@ extension APIError.Code {
         switch self {
         case .invalidParameter, .badRequest, .validationFailed: .badRequest
         case .ruleViolated, .idempotencyKeyReused, .reservedStream: .unprocessableContent
-        case .alreadyExists, .likelyDuplicate, .versionConflict, .concurrencyConflict: .conflict
-        case .customerMerged: .gone
+        case .alreadyExists, .likelyDuplicate, .versionConflict, .concurrencyConflict, .encryptionDisabled: .conflict
+        case .customerMerged, .subjectErased: .gone
         case .unauthenticated: .unauthorized
         case .forbidden: .forbidden
         case .notFound, .unknownRoute: .notFound
@@ -48,6 +48,8 @@ extension APIError.Code {
         case .alreadyExists: "Already exists"
         case .likelyDuplicate: "Likely duplicate"
         case .customerMerged: "Customer merged"
+        case .subjectErased: "Subject erased"
+        case .encryptionDisabled: "Encryption disabled"
         case .versionConflict: "Version conflict"
         case .concurrencyConflict: "Concurrency conflict"
         case .idempotencyKeyReused: "Idempotency key reused"
@@ -67,6 +69,16 @@ extension APIError {
             self = error
         case let error as DomainError:
             self.init(domain: error)
+        case let error as KeyRingError:
+            switch error {
+            case .subjectErased(let subject):
+                self.init(.subjectErased, "\(subject) was erased on request; it takes no new personal data")
+                record = subject
+            case .invalidSubject:
+                self.init(.validationFailed, error.description)
+            default:
+                self.init(.storageFailure, "the keys of personal data could not be used; see the server log")
+            }
         case let error as EventStoreError:
             switch error {
             case .wrongExpectedVersion, .eventIdConflict: self.init(.conflict, error.description)
@@ -74,6 +86,11 @@ extension APIError {
             case .closed: self.init(.unavailable, "the event store is closed; the server is shutting down")
             case .corrupt(let position, _):
                 self.init(.corruptEvent, "the stored event at position \(position) cannot be decoded; run `crm verify`")
+            case .insufficientStorage:
+                self.init(.insufficientStorage, """
+                    the disk holding the event store is full: nothing of this request was written; \
+                    reads still work; retry once space is freed
+                    """)
             case .missingDirectory, .notAnEventStore, .locked, .storage:
                 self.init(.storageFailure, "the event store could not complete the request; see the server log")
             }
@@ -103,6 +120,7 @@ extension APIError {
     /// | `likelyDuplicate` | 409 | `likely-duplicate` with `matches` and the matching `fields` |
     /// | `customerMerged` | 410 | `customer-merged` with `survivor` |
     /// | `concurrencyConflict` | 409 | `concurrency-conflict` with `record` |
+    /// | `subjectErased` | 410 | `subject-erased` with `record` |
     init(domain error: DomainError) {
         switch error {
         case .invalid(let field, let reason):
@@ -127,6 +145,9 @@ extension APIError {
         case .concurrencyConflict(let stream, _):
             self.init(.concurrencyConflict, error.description)
             record = stream
+        case .subjectErased(let subject):
+            self.init(.subjectErased, error.description)
+            record = subject
         }
     }
 

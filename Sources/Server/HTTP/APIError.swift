@@ -39,6 +39,11 @@ struct APIError: Error, CustomStringConvertible {
         case likelyDuplicate = "likely-duplicate"
         /// The customer was merged; commands go to the survivor named in `survivor` (410).
         case customerMerged = "customer-merged"
+        /// The data subject was erased on request: no new personal data, no further commands (410).
+        case subjectErased = "subject-erased"
+        /// The server runs without a master key (personal data is not encrypted), so nothing can
+        /// be erased or pseudonymised (409): start it with a key ring first.
+        case encryptionDisabled = "encryption-disabled"
         /// `If-Match` (or an append's expected version) does not match the stream, whose version
         /// is in `currentVersion` (409); nothing was written.
         case versionConflict = "version-conflict"

@@ -53,6 +53,16 @@ struct QueryParameters {
         return value
     }
 
+    /// A boolean: `true` or `false` (absent: `false`).
+    func flag(_ name: String) throws(APIError) -> Bool {
+        guard let text = values.get(name) else { return false }
+        switch text {
+        case "true": return true
+        case "false": return false
+        default: throw .invalidParameter(name, "\(name) must be 'true' or 'false', got '\(text)'")
+        }
+    }
+
     /// A comma-separated list of names (`types=a,b`); empty entries are not allowed.
     func list(_ name: String) throws(APIError) -> Set<String>? {
         guard let text = values.get(name) else { return nil }

@@ -11,7 +11,7 @@ extension APIOperations {
             tag: route.tag,
             parameters: route.pathMembers.map { APIParameter.path($0.parameter, "Fills the command's `\($0.member)`.") } + commandHeaders,
             requestBody: route.bodySchema.jsonSchema, successStatus: route.creates ? 201 : 200,
-            response: Schema.ref("CommandAnswer"), errors: [404, 409, 410, 422])
+            response: Schema.ref("CommandAnswer"), errors: [404, 409, 410, 422, 507])
     } + [
         APIOperation(
             method: "POST", path: "/v1/streams/{stream}/events", summary: "Append events to an integration stream",
@@ -19,13 +19,13 @@ extension APIOperations {
             tag: "streams",
             parameters: [.path("stream", "The integration stream, `ext-…`.")],
             requestBody: Schema.ref("StreamAppendRequest"), successStatus: 201, response: Schema.ref("StreamAppendAnswer"),
-            errors: [409, 422]),
+            errors: [409, 422, 507]),
         APIOperation(
             method: "POST", path: "/v1/streams/batch", summary: "Append to several integration streams atomically",
             description: "Every stream's expected version is checked first; all streams are written or none is.",
             tag: "streams",
             requestBody: Schema.ref("StreamBatchRequest"), successStatus: 201, response: Schema.ref("StreamBatchAnswer"),
-            errors: [409, 422]),
+            errors: [409, 422, 507]),
     ]
 
     /// The headers every command route reads.

@@ -14,10 +14,14 @@ extension APIOperations {
                        "total": Schema.integer], required: ["items", "position"])
     }
 
+    /// What the routes that answer personal values say about it.
+    private static let personalData = "Carries personal data: recorded before it is sent as one `DataAccessed` event in `system-access` (actor, role, client address; the subjects and personal fields the answer carried; `purpose`), for every role; `purpose` is required from auditors (400 `invalid-parameter` without it). An erased subject's personal values read `erased`."
+
     /// The read-model query routes (`QueryRoutes`).
     static let queries: [APIOperation] = [
-        APIOperation(method: "GET", path: "/v1/customers", summary: "The customer list: filtered, sorted, paginated", tag: "customers",
-                     parameters: [.query("segment", "Only this segment."), .query("region", "Only this region."),
+        APIOperation(method: "GET", path: "/v1/customers", summary: "The customer list: filtered, sorted, paginated",
+                     description: personalData + " One event per page, listing its customers.", tag: "customers",
+                     parameters: [.purpose, .query("segment", "Only this segment."), .query("region", "Only this region."),
                                   .query("manager", "Only customers of this manager."),
                                   .query("state", "Only this state.", schema: Schema.string(enum: ["prospect", "active", "inactive", "merged"])),
                                   .query("tag", "Only customers with this tag."),
@@ -26,7 +30,7 @@ extension APIOperations {
                                   .query("order", "Direction (default asc).", schema: Schema.string(enum: ["asc", "desc"]))] + paged + fresh,
                      response: page(Schema.ref("CustomerListItem")), errors: [503]),
         APIOperation(method: "GET", path: "/v1/customers/{id}", summary: "The customer 360",
-                     description: "An auditor's read is recorded as a `DataAccessed` event in `system-access` (see `/v1/audit/access`).",
+                     description: personalData + " The subjects are the customer and its contacts (see `/v1/subjects/{id}/access-log`).",
                      tag: "customers",
                      parameters: [.path("id", "The customer's id."), .purpose] + fresh,
                      response: Schema.ref("Customer360"), errors: [404, 503]),
@@ -52,11 +56,13 @@ extension APIOperations {
         APIOperation(method: "GET", path: "/v1/pipeline/stages/{stage}", summary: "The open opportunities of one stage", tag: "sales",
                      parameters: [.path("stage", "The stage name."), .query("owner", "Only this owner's opportunities.")] + paged + fresh,
                      response: page(Schema.ref("PipelineOpportunity")), errors: [503]),
-        APIOperation(method: "GET", path: "/v1/service/queue", summary: "Open cases by priority and age", tag: "service",
-                     parameters: [.query("agent", "Only cases assigned to this agent."), now] + paged + fresh,
+        APIOperation(method: "GET", path: "/v1/service/queue", summary: "Open cases by priority and age",
+                     description: personalData + " Case subjects are the personal values.", tag: "service",
+                     parameters: [.query("agent", "Only cases assigned to this agent."), now, .purpose] + paged + fresh,
                      response: page(Schema.ref("QueueItem")), errors: [503]),
-        APIOperation(method: "GET", path: "/v1/service/queue/at-risk", summary: "Cases breached or about to breach their SLA", tag: "service",
-                     parameters: [.query("agent", "Only cases assigned to this agent."), now,
+        APIOperation(method: "GET", path: "/v1/service/queue/at-risk", summary: "Cases breached or about to breach their SLA",
+                     description: personalData + " Case subjects are the personal values.", tag: "service",
+                     parameters: [.query("agent", "Only cases assigned to this agent."), now, .purpose,
                                   .query("windowMinutes", "About to breach: due within this many minutes (default 60).", schema: Schema.integer)] + fresh,
                      response: Schema.object(["breached": Schema.array(of: Schema.ref("QueueItem")),
                                               "aboutToBreach": Schema.array(of: Schema.ref("QueueItem")), "position": Schema.position]),
@@ -68,8 +74,10 @@ extension APIOperations {
                          "breached": Schema.integer, "aboutToBreach": Schema.integer, "complaints": Schema.integer,
                          "oldestOpenedAt": Schema.nullable(Schema.dateTime)])), "position": Schema.position]),
                      errors: [503]),
-        APIOperation(method: "GET", path: "/v1/follow-ups", summary: "Due and overdue follow-ups per manager", tag: "work",
-                     parameters: [.query("manager", "One manager's tasks instead of every manager's counts."), now,
+        APIOperation(method: "GET", path: "/v1/follow-ups", summary: "Due and overdue follow-ups per manager",
+                     description: "With `manager`: " + personalData + " Task titles are the personal values. Without, counts only (nothing recorded).",
+                     tag: "work",
+                     parameters: [.query("manager", "One manager's tasks instead of every manager's counts."), now, .purpose,
                                   .query("horizonDays", "Due: within this many days (default 7).", schema: Schema.integer)] + fresh,
                      response: Schema.object(["managers": Schema.array(of: Schema.anyObject), "managerId": Schema.string,
                                               "overdue": Schema.array(of: Schema.anyObject), "due": Schema.array(of: Schema.anyObject),

@@ -7,13 +7,14 @@ enum OpenAPIDocument {
     /// Every documented operation.
     static var operations: [APIOperation] {
         APIOperations.core + APIOperations.commands + APIOperations.queries + APIOperations.feed + APIOperations.operations
+            + APIOperations.subjects
     }
 
     /// Every named schema the operations refer to.
     static var schemas: [String: JSONValue] {
         var all: [String: JSONValue] = ["Problem": problem]
         for part in [APIOperations.coreSchemas, APIOperations.commandSchemas, APIOperations.querySchemas,
-                     APIOperations.feedSchemas, APIOperations.operationSchemas] {
+                     APIOperations.feedSchemas, APIOperations.operationSchemas, APIOperations.subjectSchemas] {
             all.merge(part) { first, _ in first }
         }
         return all
@@ -112,7 +113,8 @@ enum HTTPStatusText {
         case 401: "Authentication required"
         case 403: "Forbidden: the role lacks the permission (`permission`) or the record is outside its scope"
         case 404: "Not found"
-        case 409: "Conflict: the stream's version is not the one expected (`If-Match`)"
+        case 409: "Conflict: the stream's version is not the one expected (`If-Match`), or the state of the record or server does not allow the request"
+        case 410: "Gone: the record was merged (`customer-merged`) or the data subject erased (`subject-erased`)"
         case 412: "Precondition failed"
         case 413: "Payload too large"
         case 422: "Unprocessable: the command breaks a domain rule"

@@ -8,9 +8,11 @@ extension QueryRoutes {
     /// `valueGrade`, the state cycle's current value grade, read from that model at the same
     /// `asOf`), sorted
     /// (`sort` = name | registeredAt | outstanding, `order` = asc | desc), cursor-paginated; only
-    /// the customers in the caller's scope.
+    /// the customers in the caller's scope. A page with names is recorded as one access listing
+    /// its customers.
     @Sendable func customerList(_ request: Request, context: CRMRequestContext) async throws -> QueryAnswer {
         let query = QueryParameters(request)
+        let purpose = try AccessRecorder.purpose(request, principal: context.principal)
         let filter = CustomerListFilter(
             segment: try query.identifier("segment"), region: try query.identifier("region"),
             managerId: try query.identifier("manager"), state: try query.choice("state", CustomerLifecycleState.self),
@@ -27,36 +29,42 @@ extension QueryRoutes {
                 Set(try StateCycleQueries.customers(reader, .value(grade), at: now, limit: Int.max).customerIds)
             }
         }
-        return try await answer("customer360", query) { [graded] reader in
-            let page = try ScopedPaging.collect(limit: limit, cursor: cursor, fetch: { after, count in
+        let mask = mask
+        let (page, position) = try await read("customer360", query) { [graded] reader in
+            var page = try ScopedPaging.collect(limit: limit, cursor: cursor, fetch: { after, count in
                 let page = try CustomerList.query(reader, filter: filter, sort: sort, descending: descending, after: after, limit: count)
                 return (page.items, page.nextCursor)
             }, keep: { item in
                 scope.allows(manager: item.managerId) && (graded?.contains(item.customerId) ?? true)
             })
-            return QueryPage(items: page.items, next: page.next.map(QueryCursor.encode), position: reader.position)
+            mask?.apply(to: &page.items)
+            return (QueryPage(items: page.items, next: page.next.map(QueryCursor.encode), position: reader.position), reader.position)
         }
+        try await recorder.record(PersonalDataRead(customers: page.items), route: "GET /v1/customers",
+                                  filters: Self.accessFilters(request), purpose: purpose, context: context)
+        return try QueryAnswer(position: position, encoding: page)
     }
 
-    /// `GET /v1/customers/{id}`: the customer 360; 404 when unknown or out of scope.
+    /// `GET /v1/customers/{id}`: the customer 360; 404 when unknown or out of scope. Recorded as an
+    /// access of the customer and its contacts, with the personal fields it carried.
     @Sendable func customer(_ request: Request, context: CRMRequestContext) async throws -> QueryAnswer {
         let id = try context.pathIdentifier("id")
         let query = QueryParameters(request)
-        let purpose = try AccessRecorder.purpose(request)
+        let purpose = try AccessRecorder.purpose(request, principal: context.principal)
         let scope = try scope(context)
+        let mask = mask
         let found = try await read("customer360", query) { reader in
-            (try Customer360.query(reader, customerId: id), reader.position)
+            var customer = try Customer360.query(reader, customerId: id)
+            if customer != nil { mask?.apply(to: &customer!) }
+            return (customer, reader.position)
         }
         guard let customer = found.0, scope.allows(manager: customer.managerId) else {
             throw APIError.notFound("no customer \(id) as of position \(found.1)")
         }
-        // An auditor's read of a person's data is itself part of the audit trail.
-        if AccessRecorder.shouldRecord(context.principal) {
-            try await AccessRecorder(store: dependencies.store).record(
-                DataAccessed(route: "GET /v1/customers/{id}", subject: id,
-                             fields: ["profile", "contacts", "consents", "interactions", "balances"], purpose: purpose),
-                context: context)
-        }
+        // A read of a person's data is itself part of the audit trail, whoever reads it.
+        try await recorder.record(PersonalDataRead(customer: customer), route: "GET /v1/customers/{id}",
+                                  subject: DataSubject.customer(id), filters: Self.accessFilters(request), purpose: purpose,
+                                  context: context)
         return try QueryAnswer(position: found.1, encoding: customer)
     }
 

@@ -20,22 +20,29 @@ extension QueryRoutes {
     }
 
     /// `GET /v1/service/queue?agent=&now=&cursor=&limit=`: open cases, urgent first and oldest
-    /// first within a priority, with age and breach flags.
+    /// first within a priority, with age and breach flags. Case subjects are personal data: a
+    /// page is recorded as one access listing its customers.
     @Sendable func serviceQueue(_ request: Request, context: CRMRequestContext) async throws -> QueryAnswer {
         let query = QueryParameters(request)
+        let purpose = try AccessRecorder.purpose(request, principal: context.principal)
         let agent = try query.identifier("agent")
         let (now, _) = try Self.serviceTime(query)
         let limit = try query.limit(default: 50)
         let cursor = try QueryCursor.parameter(query)
         let scope = try scope(context)
         let customers = try await customerIds(in: scope, query)
-        return try await answer("serviceQueue", query) { reader in
-            let page = try ScopedPaging.collect(limit: limit, cursor: cursor, fetch: { after, count in
+        let mask = mask
+        let (page, position) = try await read("serviceQueue", query) { reader in
+            var page = try ScopedPaging.collect(limit: limit, cursor: cursor, fetch: { after, count in
                 let page = try ServiceQueue.open(reader, agentId: agent.map { .some($0) }, now: now, after: after, limit: count)
                 return (page.items, page.nextCursor)
             }, keep: { Self.visible($0.item, scope: scope, customers: customers) })
-            return QueryPage(items: page.items, next: page.next.map(QueryCursor.encode), position: reader.position)
+            mask?.apply(to: &page.items)
+            return (QueryPage(items: page.items, next: page.next.map(QueryCursor.encode), position: reader.position), reader.position)
         }
+        try await recorder.record(PersonalDataRead(cases: page.items, field: "items.item.subject"), route: "GET /v1/service/queue",
+                                  filters: Self.accessFilters(request), purpose: purpose, context: context)
+        return try QueryAnswer(position: position, encoding: page)
     }
 
     /// The cases at risk, as `ServiceQueue.AtRisk` restricted to the caller's scope.
@@ -49,16 +56,26 @@ extension QueryRoutes {
     /// within the window, earliest due first.
     @Sendable func serviceAtRisk(_ request: Request, context: CRMRequestContext) async throws -> QueryAnswer {
         let query = QueryParameters(request)
+        let purpose = try AccessRecorder.purpose(request, principal: context.principal)
         let agent = try query.identifier("agent")
         let (now, window) = try Self.serviceTime(query)
         let scope = try scope(context)
         let customers = try await customerIds(in: scope, query)
-        return try await answer("serviceQueue", query) { reader in
+        let mask = mask
+        let risk = try await read("serviceQueue", query) { reader in
             let risk = try ServiceQueue.atRisk(reader, agentId: agent.map { .some($0) }, now: now, window: window)
-            return AtRiskAnswer(breached: risk.breached.filter { Self.visible($0.item, scope: scope, customers: customers) },
-                                aboutToBreach: risk.aboutToBreach.filter { Self.visible($0.item, scope: scope, customers: customers) },
-                                position: reader.position)
+            var answer = AtRiskAnswer(breached: risk.breached.filter { Self.visible($0.item, scope: scope, customers: customers) },
+                                      aboutToBreach: risk.aboutToBreach.filter { Self.visible($0.item, scope: scope, customers: customers) },
+                                      position: reader.position)
+            mask?.apply(to: &answer.breached)
+            mask?.apply(to: &answer.aboutToBreach)
+            return answer
         }
+        let read = PersonalDataRead(cases: risk.breached, field: "breached.item.subject")
+            .union(PersonalDataRead(cases: risk.aboutToBreach, field: "aboutToBreach.item.subject"))
+        try await recorder.record(read, route: "GET /v1/service/queue/at-risk", filters: Self.accessFilters(request), purpose: purpose,
+                                  context: context)
+        return try QueryAnswer(position: risk.position, encoding: risk)
     }
 
     /// The load per agent and the position it reflects.
@@ -100,10 +117,21 @@ extension QueryRoutes {
         let horizon = Duration.seconds((try query.integer("horizonDays", in: 1...366) ?? 7) * 86_400)
         let scope = try scope(context)
         if let manager {
+            // A manager's list names tasks, whose titles are personal data (about the customer).
+            let purpose = try AccessRecorder.purpose(request, principal: context.principal)
             guard scope.allows(manager: manager) else { throw APIError.notFound("no follow-ups of \(manager) in your scope") }
-            return try await answer("followUps", query) { reader in
-                try FollowUps.forManager(reader, managerId: manager, now: now, horizon: horizon)
+            let mask = mask
+            let list = try await read("followUps", query) { reader in
+                var list = try FollowUps.forManager(reader, managerId: manager, now: now, horizon: horizon)
+                mask?.apply(to: &list.overdue)
+                mask?.apply(to: &list.due)
+                return list
             }
+            let read = PersonalDataRead(tasks: list.overdue, field: "overdue.title")
+                .union(PersonalDataRead(tasks: list.due, field: "due.title"))
+            try await recorder.record(read, route: "GET /v1/follow-ups", filters: Self.accessFilters(request), purpose: purpose,
+                                      context: context)
+            return try QueryAnswer(position: list.position, encoding: list)
         }
         return try await answer("followUps", query) { reader in
             FollowUpSummary(managers: try FollowUps.summary(reader, now: now, horizon: horizon).filter { scope.allows(manager: $0.managerId) },

@@ -10,9 +10,14 @@ import NIOCore
 ///   events matching every given filter, the window `[since, until)` on recorded time (ISO-8601),
 ///   oldest first, from log position `from`. `next` is the position to continue from, or null
 ///   when nothing more matches as of `X-Log-Position` (the head the answer is complete up to).
-/// - `GET /v1/audit/export?format=ndjson|csv&purpose=&<the same filters>`: every matching event
-///   up to the head, streamed page by page as an attachment (constant memory for any size). The
-///   export is first recorded as a `DataAccessed` event (who, filters, purpose, from where).
+/// - `GET /v1/audit/export?format=ndjson|csv&purpose=&pseudonymise=&<the same filters>`: every
+///   matching event up to the head, streamed page by page as an attachment (constant memory for
+///   any size), its data with personal values opened, or replaced by per-subject pseudonyms with
+///   `pseudonymise=true` (`ExportPresentation`; 409 `encryption-disabled` without a key ring). The
+///   export is first recorded as a `DataAccessed` event (who, filters, purpose, from where); an
+///   auditor must give a `purpose`.
+/// - `/v1/audit/events` shows events as the log stores them (like `/v1/events`): personal values
+///   as the placeholder `(sealed)` plus the ciphertext, never in the clear.
 /// - `GET /v1/audit/access?subject=&actor=&since=&until=&from=&limit=`: the recorded accesses
 ///   (`DataAccessed` events); `from` and `next` are versions of the `system-access` stream.
 /// - `GET /v1/audit/verify`: recomputes the hash chain and checks the signed checkpoints, and
@@ -70,13 +75,27 @@ struct AuditRoutes {
         let query = QueryParameters(request)
         let filter = try AuditFilter(query)
         let format = try AuditExportFormat(request.uri.queryParameters.get("format"))
-        let purpose = try AccessRecorder.purpose(request)
+        let purpose = try AccessRecorder.purpose(request, principal: context.principal)
+        let presentation: ExportPresentation
+        if try query.flag("pseudonymise") {
+            guard let keyRing = dependencies.keyRing else {
+                throw APIError(.encryptionDisabled, "this server runs without a master key, so it has no pseudonyms; start it with a key ring, or export without pseudonymise")
+            }
+            presentation = .pseudonymised(keyRing)
+        } else {
+            presentation = .readable(dependencies.registry)
+        }
         // The export covers the log up to this head; its own access event comes after it.
         let head = try store.head().position
         var filters = filter.recorded
         filters["format"] = format.rawValue
+        var fields = ["events"]
+        if case .pseudonymised = presentation {
+            filters["pseudonymise"] = "true"
+            fields = []  // no personal value leaves the server
+        }
         try await AccessRecorder(store: store).record(
-            DataAccessed(route: "GET /v1/audit/export", filters: filters, fields: ["events"], purpose: purpose), context: context)
+            DataAccessed(route: "GET /v1/audit/export", filters: filters, fields: fields, purpose: purpose), context: context)
 
         let (store, search) = (store, search)
         let body = ResponseBody { writer in
@@ -88,7 +107,7 @@ struct AuditRoutes {
                 let start = from
                 let page = try await offload { try search.page(filter, in: range, from: start, limit: Self.exportPageSize) }
                 var bytes: [UInt8] = []
-                for event in page.events { format.append(event, to: &bytes) }
+                for event in page.events { format.append(event, presentation: presentation, to: &bytes) }
                 if !bytes.isEmpty { try await writer.write(ByteBuffer(bytes: bytes)) }
                 guard let next = page.next else { break }
                 try Task.checkCancellation()

@@ -2,6 +2,7 @@ import Domain
 import EventStore
 import Foundation
 import Hummingbird
+import Logging
 
 /// The command routes: one per domain command (`CommandRoute.all`), each taking the command's JSON
 /// minus the ids the path gives.
@@ -98,7 +99,14 @@ struct CommandRoutes {
                 fingerprint: fingerprint, status: Int(refusal.code.status.code),
                 body: String(decoding: try JSONBody.encode(refusal.problem(instance: request.uri.path)), as: UTF8.self),
                 position: try services.store.head().position, etag: nil, contentType: "application/problem+json", location: nil)
-            try await offload { try services.idempotency.save(stored, user: principal.user, key: key) }
+            do {
+                try await offload { try services.idempotency.save(stored, user: principal.user, key: key) }
+            } catch let failure {
+                // Nothing was written: the refusal stands even when it cannot be kept for replays.
+                context.logger.warning("the refusal of an idempotent command was not kept for replays", metadata: [
+                    "error": "\(failure)"])
+                throw error
+            }
             return CommandAnswer(stored: try await offload { try services.idempotency.answer(user: principal.user, key: key) } ?? stored)
         }
         let position = try outcome.positions.last ?? services.store.head().position
@@ -109,10 +117,18 @@ struct CommandRoutes {
             body: String(decoding: try JSONBody.encode(body), as: UTF8.self), position: position,
             etag: "\"\(outcome.streamVersion)\"", location: route.location(members: requested, outcome: outcome))
         if let key = headers.idempotencyKey {
-            try await offload { try services.idempotency.save(answer, user: principal.user, key: key) }
-            // A concurrent twin may have stored its answer first; both describe the same events.
-            if let first = try await offload({ try services.idempotency.answer(user: principal.user, key: key) }) {
-                return CommandAnswer(stored: first)
+            do {
+                try await offload { try services.idempotency.save(answer, user: principal.user, key: key) }
+                // A concurrent twin may have stored its answer first; both describe the same events.
+                if let first = try await offload({ try services.idempotency.answer(user: principal.user, key: key) }) {
+                    return CommandAnswer(stored: first)
+                }
+            } catch {
+                // The events are durable, so this is the answer (a full disk must not turn a
+                // command that was carried out into a 507). A retry with the key still finds
+                // them by their derived ids (`run`) and appends nothing.
+                context.logger.warning("the answer of an idempotent command was not kept for replays", metadata: [
+                    "error": "\(error)", "position": "\(position)"])
             }
         }
         return CommandAnswer(stored: answer)
@@ -121,17 +137,28 @@ struct CommandRoutes {
     /// Runs the route; with an idempotency key, first looks for the events a previous attempt
     /// appended (the answer was lost, e.g. the server stopped before storing it), and answers with
     /// those instead of deciding again.
+    ///
+    /// A concurrent request with the same key (a client's retry while the first attempt is still
+    /// running) may append between that look and this decision. Its events are then this
+    /// request's answer too, whether the append met their ids (`eventIdConflict`), deciding again
+    /// saw them and refused (`already-exists`) or decided nothing: otherwise that refusal or empty
+    /// answer could be stored as the key's first answer, and a command that was carried out would
+    /// be reported as refused to both callers and to every later retry.
     private static func run(_ route: CommandRoute, _ invocation: CommandInvocation) async throws -> CommandOutcome {
         guard let eventIds = invocation.eventIds else { return try await route.run(invocation) }
         let services = invocation.services
         if let stored = try await offload({ try services.storedOutcome(eventIds: eventIds) }) { return stored }
+        let outcome: CommandOutcome
         do {
-            return try await route.run(invocation)
-        } catch EventStoreError.eventIdConflict(let id, let position) {
-            // A concurrent request with the same key appended first.
+            outcome = try await route.run(invocation)
+        } catch {
             if let stored = try await offload({ try services.storedOutcome(eventIds: eventIds) }) { return stored }
-            throw EventStoreError.eventIdConflict(id: id, storedAt: position)
+            throw error
         }
+        if outcome.positions.isEmpty, let stored = try await offload({ try services.storedOutcome(eventIds: eventIds) }) {
+            return stored
+        }
+        return outcome
     }
 
     /// Event ids derived per idempotent command; more than any command produces.

@@ -13,6 +13,10 @@ import Projections
 /// - Lists are cursor-paginated (`cursor`, `limit`, `next`), see `QueryCursor` and `ScopedPaging`.
 /// - Row-level scope (`RowScope`): lists, boards, queues, follow-ups, reports and cubes contain only
 ///   rows in the caller's scope; a single record out of scope is 404 as if it did not exist.
+/// - Personal data (issue 6): answers that carry personal values (the customer 360 and list, the
+///   service queue, a manager's follow-ups) show erased subjects' values as `erased`
+///   (`ErasureMask`), and are recorded as a `DataAccessed` event before they are sent
+///   (`AccessRecorder`), for every role; an auditor must give a `purpose`.
 ///
 /// The handlers live in `Queries/QueryRoutes+<Area>.swift`; the access rules in
 /// `RoutePermissions+Queries.swift`, the documentation in `APIOperations+Queries.swift`.
@@ -69,6 +73,22 @@ struct QueryRoutes {
                                          _ body: @escaping @Sendable (ReadModelReader) throws -> T) async throws -> QueryAnswer {
         let (value, position) = try await read(name, query) { reader in (try body(reader), reader.position) }
         return try QueryAnswer(position: position, encoding: value)
+    }
+
+    /// Masks erased subjects' values in answers; nil without a key ring (nothing can be erased).
+    var mask: ErasureMask? { dependencies.keyRing.map { ErasureMask(keyRing: $0) } }
+
+    /// Records reads of personal data.
+    var recorder: AccessRecorder { AccessRecorder(store: dependencies.store) }
+
+    /// The query's parameters as an access event records them: every one but `purpose` (which
+    /// has a member of its own) and `cursor` (opaque), each cut to 200 bytes, at most 20.
+    static func accessFilters(_ request: Request) -> [String: String] {
+        var filters: [String: String] = [:]
+        for (name, value) in request.uri.queryParameters where filters.count < 20 && name != "purpose" && name != "cursor" {
+            filters[String(name)] = String(decoding: String(value).utf8.prefix(200), as: UTF8.self)
+        }
+        return filters
     }
 
     /// The caller's row-level scope.

@@ -1,3 +1,4 @@
+import Domain
 import EventStore
 import Hummingbird
 
@@ -18,9 +19,19 @@ import Hummingbird
 ///   version is checked first, and all streams are written or none is.
 /// The actor and source come from the token and the connection, the reason from `X-Reason`.
 /// An expected version that does not hold is 409 `version-conflict` with `currentVersion`.
+///
+/// With a key ring, the known integration types that carry personal data (`IntegrationEvents`,
+/// e.g. `ExternalInteractionRecorded`) are sealed like domain events before they are appended
+/// (sealing is deterministic, so a retry is still recognised); an erased subject refuses them
+/// (410 `subject-erased`). Other `ext-` types are the integration's own and stored as sent.
+///
+/// Reads show events as the log stores them: personal values are the placeholder `(sealed)`
+/// and the ciphertext is `sealed.ciphertextBase64`; no route of the raw log opens them.
 struct StreamRoutes {
     typealias Context = CRMRequestContext
     let store: EventStore
+    /// Seals integration events' personal data when it has a key ring (`protection`).
+    var registry: EventRegistry = .domain
 
     /// The largest append body accepted.
     static let maxBodyBytes = 4 << 20
@@ -92,10 +103,30 @@ struct StreamRoutes {
         guard let metadata = context.appendMetadata(reason: headers.reason) else {
             throw APIError(.unauthenticated, "this route needs a bearer token")
         }
+        let sealed = try await seal(appends)
         do {
-            return try await store.append(appends, metadata: metadata)
+            return try await store.append(sealed, metadata: metadata)
         } catch EventStoreError.wrongExpectedVersion(let stream, let expected, let actual) {
             throw APIError.versionConflict(stream: stream, expected: expected.description, current: actual)
+        }
+    }
+
+    /// `appends` with the personal data of known integration types sealed, when the registry
+    /// protects personal data; as they are otherwise.
+    private func seal(_ appends: [StreamAppend]) async throws -> [StreamAppend] {
+        guard let protection = registry.protection,
+              appends.contains(where: { $0.events.contains { IntegrationEvents.isIntegrationType($0.type) } }) else { return appends }
+        return try await offload {
+            try appends.map { append in
+                var append = append
+                for index in append.events.indices where IntegrationEvents.isIntegrationType(append.events[index].type) {
+                    let event = append.events[index]
+                    let (data, sealed) = try protection.seal(type: event.type, data: event.data, eventId: event.id)
+                    append.events[index].data = data
+                    append.events[index].sealed = sealed
+                }
+                return append
+            }
         }
     }
 

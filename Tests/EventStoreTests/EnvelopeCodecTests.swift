@@ -1,0 +1,81 @@
+import Foundation
+import Testing
+@testable import EventStore
+
+/// The envelope decoder on stored records that are not well-formed envelopes: every reader must
+/// throw (reads then answer `EventStoreError.corrupt`), never trap. The inputs come from the
+/// libFuzzer drill (`Fuzz/Sources/FuzzEnvelope`, `scripts/drills/fuzz-libfuzzer.sh`).
+@Suite("Envelope codec on malformed records")
+struct EnvelopeCodecTests {
+    /// Found by the fuzzer: an empty record trapped in `decodeHeader` and `decode`, which sliced off
+    /// a 32-byte hash the record did not have.
+    @Test("a record too short for the fixed header and the hash is malformed", arguments: [0, 1, 31, 32, 80, 111])
+    func tooShort(count: Int) {
+        let record = [UInt8](repeating: EnvelopeCodec.format, count: count)
+        record.withUnsafeBytes { bytes in
+            #expect(throws: EnvelopeCodec.Malformed.self) { try EnvelopeCodec.decode(bytes) }
+            #expect(throws: EnvelopeCodec.Malformed.self) { try EnvelopeCodec.decodeHeader(bytes) }
+            #expect(EnvelopeCodec.position(of: bytes) == nil)
+            #expect(EnvelopeCodec.storedHash(of: bytes) == nil)
+        }
+    }
+
+    /// Found by the fuzzer's round trip: the decoder demanded 32 bytes more than the fixed header
+    /// after the hash was already cut off, so an envelope the store accepts (one-byte stream, type
+    /// and actor, empty data: 109 bytes before the hash) could not be read or verified.
+    @Test("the smallest envelope the store accepts decodes")
+    func smallest() throws {
+        var record: [UInt8] = []
+        EnvelopeCodec.encode(
+            EnvelopeCodec.Fields(
+                position: 1, streamVersion: 1, recordedAt: 0, stream: "s",
+                event: ProposedEvent(type: "E", data: []), actor: Actor(id: "a", role: ""),
+                source: Source(clientAddress: "", userAgent: "", host: ""), correlationId: UUID(), causationId: nil, reason: nil),
+            into: &record)
+        #expect(record.count == 109)
+        record += [UInt8](repeating: 0xAB, count: EnvelopeCodec.hashCount)
+        try record.withUnsafeBytes { bytes in
+            let event = try EnvelopeCodec.decode(bytes)
+            #expect(event.stream == "s" && event.type == "E" && event.actor.id == "a" && event.data.isEmpty)
+            #expect(try EnvelopeCodec.decodeHeader(bytes).dataCount == 0)
+        }
+    }
+
+    @Test("an event with a one-byte stream, type and actor and no data is read back and verifies")
+    func smallestInStore() async throws {
+        let dir = TemporaryDirectory()
+        let store = try openStore(dir.path)
+        defer { store.close() }
+        let metadata = AppendMetadata(actor: Actor(id: "a", role: ""), source: Source(clientAddress: "", userAgent: "", host: ""))
+        try await store.append("s", [ProposedEvent(type: "E", data: [])], expected: .any, metadata: metadata)
+        #expect(try store.event(at: 1)?.type == "E")
+        #expect(try store.verify().isIntact)
+    }
+
+    @Test("a stored event cut short on disk is reported as corrupt at its position")
+    func truncatedOnDisk() async throws {
+        let dir = TemporaryDirectory()
+        do {
+            let store = try openStore(dir.path)
+            for n in 0..<3 {
+                try await store.append("s-1", [event("E", "event \(n)")], expected: .any, metadata: testMetadata)
+            }
+            store.close()
+        }
+        let raw = try RawLMDB(directory: dir.path)
+        try raw.write("events") { txn, dbi in
+            let value = try #require(raw.get(txn, dbi, RawLMDB.key(2)))
+            try raw.put(txn, dbi, RawLMDB.key(2), Array(value.prefix(10)))
+        }
+        raw.close()
+        let store = try openStore(dir.path)
+        defer { store.close() }
+        #expect(try store.event(at: 1)?.position == 1)
+        do {
+            _ = try store.event(at: 2)
+            Issue.record("the truncated event was read")
+        } catch .corrupt(let position, _) {
+            #expect(position == 2)
+        }
+    }
+}
