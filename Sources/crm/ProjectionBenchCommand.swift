@@ -19,6 +19,8 @@ struct ProjectionBenchCommand: AsyncParsableCommand {
 
     @OptionGroup var dataOptions: DataOptions
 
+    @OptionGroup var masterKey: MasterKeyOptions
+
     @Option(help: "Customer 360 queries to time.")
     var queries: Int = 20_000
 
@@ -38,6 +40,10 @@ struct ProjectionBenchCommand: AsyncParsableCommand {
         let directory = try dataOptions.directory()
         let store = try StoreOpening.openExisting(directory, command: "bench-projections")
         defer { store.close() }
+        // Read models keep personal values: decode with the data keys where the directory has them.
+        let hasKeys = FileManager.default.fileExists(atPath: directory + "/" + SubjectKeyRing.directoryName + "/data.mdb")
+        let ring = hasKeys ? try masterKey.open(dataDirectory: directory, create: false, command: "bench-projections") : nil
+        let registry = ring.map { EventRegistry.domain.protecting(with: $0) } ?? .domain
         let head = store.headWatch.head
         let scratch = "\(directory)/projections/_bench-\(UUID().uuidString.prefix(8))"
         defer { try? FileManager.default.removeItem(atPath: scratch) }
@@ -47,7 +53,7 @@ struct ProjectionBenchCommand: AsyncParsableCommand {
         print("|---|---|---|---|")
 
         func build(_ label: String, _ projectors: [any Projector]) async throws -> ProjectionEngine {
-            let engine = try ProjectionEngine(store: store, projectors: projectors, directory: "\(scratch)/\(label)")
+            let engine = try ProjectionEngine(store: store, projectors: projectors, directory: "\(scratch)/\(label)", registry: registry)
             let started = ContinuousClock.now
             try await engine.catchUpConcurrently()
             let seconds = Self.seconds(ContinuousClock.now - started)

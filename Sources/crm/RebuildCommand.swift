@@ -1,4 +1,5 @@
 import ArgumentParser
+import Domain
 import EventStore
 import Foundation
 import Projections
@@ -31,6 +32,8 @@ struct RebuildCommand: AsyncParsableCommand {
     @Flag(help: "Print each read model's checksum (SHA-256 over its tables).")
     var checksums = false
 
+    @OptionGroup var masterKey: MasterKeyOptions
+
     func validate() throws {
         guard batchSize > 0 else { throw ValidationError("--batch-size must be positive") }
     }
@@ -39,9 +42,14 @@ struct RebuildCommand: AsyncParsableCommand {
         let directory = try dataOptions.directory()
         let store = try StoreOpening.openExisting(directory, command: "rebuild")
         defer { store.close() }
+        // Read models keep personal values: decode with the data keys where the directory has them.
+        let hasKeys = FileManager.default.fileExists(atPath: directory + "/" + SubjectKeyRing.directoryName + "/data.mdb")
+        let ring = hasKeys ? try masterKey.open(dataDirectory: directory, create: false, command: "rebuild") : nil
+        let registry = ring.map { EventRegistry.domain.protecting(with: $0) } ?? .domain
         let engine: ProjectionEngine
         do {
-            engine = try ProjectionEngine(store: store, projectors: StandardProjectors.all, configuration: .init(batchSize: batchSize))
+            engine = try ProjectionEngine(store: store, projectors: StandardProjectors.all, registry: registry,
+                                          configuration: .init(batchSize: batchSize))
         } catch {
             throw CommandFailure.exit("rebuild", "\(error)")
         }

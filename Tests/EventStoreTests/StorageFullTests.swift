@@ -98,6 +98,12 @@ struct StorageFullTests {
         }
     }
 
+    @Test("the key ring keeps a full disk recognisable; other failures of its storage stay storage failures")
+    func keyRingFullDisk() {
+        #expect(KeyRingError(wrapping: EventStoreError.insufficientStorage("keys: full")) == .insufficientStorage("keys: full"))
+        #expect(KeyRingError(wrapping: EventStoreError.storage("EIO")) == .storage(EventStoreError.storage("EIO").description))
+    }
+
     @Test("a full disk is insufficient storage; EIO is one only when the filesystem is nearly full; other failures stay storage failures")
     func classification() throws {
         let dir = TemporaryDirectory()

@@ -28,6 +28,17 @@ struct FullDiskAnswerTests {
         #expect(problem.status == 507)
     }
 
+    /// A registration whose personal data key cannot be stored on the full disk (found by the
+    /// drill: it was a 500 `storage-failure`).
+    @Test func aFullKeyRingIs507() {
+        let mapped = APIError(translating: KeyRingError.insufficientStorage("/data/keys: No space left on device (28)"),
+                              method: .post, path: "/v1/customers")
+        #expect(mapped.code == .insufficientStorage)
+        #expect(mapped.code.status.code == 507)
+        #expect(!mapped.detail.contains("/data/keys"))
+        #expect(APIError(translating: KeyRingError.storage("EIO"), method: .post, path: "/v1/customers").code == .storageFailure)
+    }
+
     @Test func commandRoutesDocument507() throws {
         for operation in APIOperations.commands {
             #expect(operation.errors.contains(507), "\(operation.key)")

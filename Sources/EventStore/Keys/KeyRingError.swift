@@ -14,6 +14,14 @@ public enum KeyRingError: Error, Equatable, CustomStringConvertible {
     case invalidSubject(String)
     /// The keys environment or a key file could not be read or written.
     case storage(String)
+    /// The disk holding the keys is full: nothing was written, and the same call succeeds once
+    /// space is freed (the HTTP API answers 507, as for the log).
+    case insufficientStorage(String)
+
+    /// `error` from the keys environment: a full disk stays recognisable, anything else is `.storage`.
+    init(wrapping error: any Error) {
+        if case EventStoreError.insufficientStorage(let message) = error { self = .insufficientStorage(message) } else { self = .storage("\(error)") }
+    }
 
     public var description: String {
         switch self {
@@ -26,6 +34,7 @@ public enum KeyRingError: Error, Equatable, CustomStringConvertible {
         case .subjectErased(let subject): "data subject \(subject) was erased; it cannot hold new personal data"
         case .invalidSubject(let subject): "'\(subject)' is not a valid data subject id"
         case .storage(let message): "keys storage failure: \(message)"
+        case .insufficientStorage(let message): "keys storage: \(message)"
         }
     }
 }

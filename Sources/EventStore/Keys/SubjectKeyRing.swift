@@ -108,7 +108,7 @@ public final class SubjectKeyRing: Sendable {
         } catch let error as KeyRingError {
             throw error
         } catch {
-            throw .storage("\(error)")
+            throw KeyRingError(wrapping: error)
         }
     }
 
@@ -120,7 +120,7 @@ public final class SubjectKeyRing: Sendable {
         if let cached = cache.withLock({ $0[subject] }) { return cached }
         let wrapped: [UInt8]?
         do { wrapped = try storage.read { try $0.get(Self.keysTable, Array(subject.utf8)) } } catch {
-            throw .storage("\(error)")
+            throw KeyRingError(wrapping: error)
         }
         guard let wrapped else { return nil }
         let key = try unwrap(wrapped, subject: subject)
@@ -177,7 +177,7 @@ public final class SubjectKeyRing: Sendable {
         } catch let error as KeyRingError {
             throw error
         } catch {
-            throw .storage("\(error)")
+            throw KeyRingError(wrapping: error)
         }
     }
 
@@ -198,7 +198,7 @@ public final class SubjectKeyRing: Sendable {
                 return out
             }
         } catch {
-            throw .storage("\(error)")
+            throw KeyRingError(wrapping: error)
         }
     }
 
@@ -207,7 +207,7 @@ public final class SubjectKeyRing: Sendable {
         do {
             return try storage.read { try $0.get(Self.ownerTable, Array(subject.utf8)) }.map { String(decoding: $0, as: UTF8.self) }
         } catch {
-            throw .storage("\(error)")
+            throw KeyRingError(wrapping: error)
         }
     }
 
@@ -230,7 +230,7 @@ public final class SubjectKeyRing: Sendable {
                 }
             }
         } catch {
-            throw .storage("\(error)")
+            throw KeyRingError(wrapping: error)
         }
         return result
     }
@@ -287,7 +287,7 @@ public final class SubjectKeyRing: Sendable {
         } catch let error as KeyRingError {
             throw error
         } catch {
-            throw .storage("\(error)")
+            throw KeyRingError(wrapping: error)
         }
     }
 
@@ -315,7 +315,7 @@ public final class SubjectKeyRing: Sendable {
 
     private static func isErased(_ subject: String, in storage: KeyValueStore) throws(KeyRingError) -> Bool {
         do { return try storage.read { try $0.get(Self.erasedTable, Array(subject.utf8)) } != nil } catch {
-            throw .storage("\(error)")
+            throw KeyRingError(wrapping: error)
         }
     }
 

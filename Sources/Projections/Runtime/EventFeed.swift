@@ -11,7 +11,13 @@ struct EventFeed: Sendable {
 
     /// The projector's events after `checkpoint` and up to `limit`, and the position the batch
     /// reaches (events of other types in between count as consumed).
-    func next(after checkpoint: UInt64, through limit: UInt64, types: Set<String>?, decode: Bool = true) throws -> (events: [ProjectedEvent], reached: UInt64) {
+    ///
+    /// `needsKeys` (a projector that keeps personal data): an event with sealed personal data is
+    /// refused when the registry has no data keys, since every personal value would read as erased,
+    /// for every subject, and the read model would keep it. Projectors that use no personal value
+    /// fold such events correctly without the keys.
+    func next(after checkpoint: UInt64, through limit: UInt64, types: Set<String>?, decode: Bool = true,
+              needsKeys: Bool = false) throws -> (events: [ProjectedEvent], reached: UInt64) {
         guard checkpoint < limit else { return ([], checkpoint) }
         let page = try store.readPage(from: checkpoint + 1, limit: batchSize, types: types, maxScan: batchSize * 16)
         let reached = min(page.next - 1, limit)
@@ -22,9 +28,7 @@ struct EventFeed: Sendable {
         events.reserveCapacity(envelopes.count)
         var decoded: [(UInt64, any DomainEvent)] = []
         for (envelope, hit) in zip(envelopes, cached) {
-            if envelope.sealed != nil, registry.protection == nil {
-                // Without the keys every personal value would read as erased, for every subject, and
-                // the read model would keep it: parked instead, with the reason.
+            if needsKeys, envelope.sealed != nil, registry.protection == nil {
                 throw ApplyFailure(position: envelope.position, reason: "\(envelope.type) holds sealed personal data, but the projections "
                                    + "decode without the data keys (give the engine EventRegistry.domain.protecting(with: keyRing))")
             }

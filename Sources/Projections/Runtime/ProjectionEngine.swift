@@ -188,7 +188,8 @@ public final class ProjectionEngine: Sendable {
         var checkpoint = from - 1
         while checkpoint < through {
             try Task.checkCancellation()
-            let (events, reached) = try feed.next(after: checkpoint, through: through, types: projector.eventTypes, decode: projector.decodesPayloads)
+            let (events, reached) = try feed.next(after: checkpoint, through: through, types: projector.eventTypes,
+                                                  decode: projector.decodesPayloads, needsKeys: projector.keepsPersonalData)
             do {
                 _ = try generation.apply(events, checkpoint: reached, projector: projector)
             } catch let failure as ApplyFailure {

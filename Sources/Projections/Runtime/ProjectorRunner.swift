@@ -232,7 +232,8 @@ final class ProjectorRunner: Sendable {
             let target = activeIsCurrent ? scanned : head
             let checkpoint = try shadow.record()?.checkpoint ?? 0
             if checkpoint < target {
-                let (events, reached) = try feed.next(after: checkpoint, through: target, types: projector.eventTypes, decode: projector.decodesPayloads)
+                let (events, reached) = try feed.next(after: checkpoint, through: target, types: projector.eventTypes,
+                                                      decode: projector.decodesPayloads, needsKeys: projector.keepsPersonalData)
                 _ = try shadow.apply(events, checkpoint: reached, projector: projector)
                 // The shadow of a new version runs ahead of the old read model, which no longer moves.
                 if !activeIsCurrent, containsErasure(events) { erasureObserver() }
@@ -245,7 +246,8 @@ final class ProjectorRunner: Sendable {
         if activeIsCurrent {
             let head = store.headWatch.head
             if scanned < head {
-                let (events, reached) = try feed.next(after: scanned, through: head, types: projector.eventTypes, decode: projector.decodesPayloads)
+                let (events, reached) = try feed.next(after: scanned, through: head, types: projector.eventTypes,
+                                                      decode: projector.decodesPayloads, needsKeys: projector.keepsPersonalData)
                 if !events.isEmpty {
                     let record = try active.apply(events, checkpoint: reached, projector: projector)
                     let erased = containsErasure(events)

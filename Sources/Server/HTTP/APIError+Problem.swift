@@ -76,6 +76,11 @@ extension APIError {
                 record = subject
             case .invalidSubject:
                 self.init(.validationFailed, error.description)
+            case .insufficientStorage:
+                self.init(.insufficientStorage, """
+                    the disk holding the keys of personal data is full: nothing of this request was written; \
+                    reads still work; retry once space is freed
+                    """)
             default:
                 self.init(.storageFailure, "the keys of personal data could not be used; see the server log")
             }
