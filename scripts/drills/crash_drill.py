@@ -25,64 +25,12 @@ import http.client
 import json
 import os
 import random
-import signal
-import subprocess
 import sys
 import threading
 import time
 
-HOST = "127.0.0.1"
-SERVERS = []  # every Server made, so an unexpected exception still kills what the drill started
-
-
-class Server:
-    """One `crm serve` process on the drill's data directory."""
-
-    def __init__(self, crm, data, port, logs):
-        self.crm, self.data, self.port, self.logs = crm, data, port, logs
-        self.process = None
-        self.starts = 0
-        SERVERS.append(self)
-
-    def start(self, demo=False):
-        self.starts += 1
-        args = [self.crm, "serve", "--data", self.data, "--port", str(self.port)] + (["--demo"] if demo else [])
-        out = open(os.path.join(self.logs, f"serve-{self.starts}.out"), "w")
-        err = open(os.path.join(self.logs, "serve.log"), "a")
-        self.process = subprocess.Popen(args, stdout=out, stderr=err)
-        out.close()
-        err.close()
-
-    def wait_until(self, path, timeout):
-        """Polls GET path until it answers 200; False when the process died or time ran out."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                return False
-            try:
-                conn = http.client.HTTPConnection(HOST, self.port, timeout=2)
-                conn.request("GET", path)
-                ok = conn.getresponse().status == 200
-                conn.close()
-                if ok:
-                    return True
-            except (OSError, http.client.HTTPException):
-                pass
-            time.sleep(0.05)
-        return False
-
-    def kill(self):
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait()
-
-    def stop(self):
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            return self.process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            self.kill()
-            return None
-
+from drill_common import (HOST, RebuildComparison, Server, create_token, crm_verify, customer_ids,
+                          kill_leftover_servers, log_head, read_log_events, wait_projectors_caught_up)
 
 class Op:
     """One command the generator sends until it gets a definite answer."""
@@ -183,13 +131,9 @@ class Load:
 
 
 def read_log(crm, data, start):
-    """position -> (stream, command id) for every event from `start` (offline: server stopped)."""
-    out = subprocess.run([crm, "log", "--data", data, "--from", str(start)], capture_output=True, text=True)
-    if out.returncode != 0:
-        raise RuntimeError(f"crm log failed ({out.returncode}): {out.stderr.strip()}")
+    """position -> (stream, type, command id) for every event from `start` (offline: server stopped)."""
     events = {}
-    for line in out.stdout.splitlines():
-        event = json.loads(line)
+    for event in read_log_events(crm, data, start):
         data_ = event.get("data") or {}
         ident = data_.get("interactionId") if event["type"] == "InteractionLogged" else \
             data_.get("customerId") if event["type"] == "CustomerRegistered" else None
@@ -206,20 +150,6 @@ def check_acks(acks, events):
         if stored is None or stored[0] != stream or stored[1] != expected_type or stored[2] != ident:
             problems.append(f"acknowledged {kind} {ident} at position {position} ({stream}) is not in the log: found {stored}")
     return problems
-
-
-def crm_verify(crm, data):
-    out = subprocess.run([crm, "verify", "--data", data], capture_output=True, text=True)
-    return out.returncode, (out.stdout + out.stderr).strip()
-
-
-def admin_get(port, token, path):
-    conn = http.client.HTTPConnection(HOST, port, timeout=15)
-    conn.request("GET", path, headers={"Authorization": f"Bearer {token}"})
-    response = conn.getresponse()
-    body = response.read()
-    conn.close()
-    return response.status, json.loads(body) if body else None
 
 
 def main():
@@ -241,12 +171,9 @@ def main():
     if not server.wait_until("/ready", 120):
         print("crash: the demo server did not become ready", file=sys.stderr)
         return 1
-    token = subprocess.run([args.crm, "token", "create", "--data", data, "--user", "drill-admin", "--role", "admin"],
-                           capture_output=True, text=True, check=True).stdout.strip()
-    status, listing = admin_get(args.port, token, "/v1/customers?limit=1000")
-    customers = [c["customerId"] for c in listing["items"]]
-    status, head = admin_get(args.port, token, "/v1/log/head")
-    first_position = int(head["position"]) + 1 if status == 200 and "position" in head else 1
+    token = create_token(args.crm, data)
+    customers = customer_ids(args.port, token)
+    first_position = log_head(args.port, token) + 1
     print(f"crash: seed {args.seed}, {args.kills} kills, {args.workers} connections, {len(customers)} demo customers, "
           f"log starts at {first_position}")
 
@@ -294,17 +221,9 @@ def main():
         thread.join(timeout=30)
     if not ready:
         failures.append("the last restart never became ready")
-    caught_up = False
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and ready:
-        _, head = admin_get(args.port, token, "/v1/log/head")
-        _, projections = admin_get(args.port, token, "/v1/projections")
-        lagging = [p["name"] for p in projections["projectors"]
-                   if p["checkpoint"] < head["position"] or p["state"] != "live"]
-        if not lagging:
-            caught_up = True
-            break
-        time.sleep(0.2)
+    caught_up, projections = False, None
+    if ready:
+        caught_up, _, projections = wait_projectors_caught_up(args.port, token, 60)
     if not caught_up:
         failures.append(f"projectors not caught up with the head after the last restart: {projections}")
     stop_code = server.stop()
@@ -327,12 +246,9 @@ def main():
     code, verify_text = crm_verify(args.crm, data)
     if code != 0:
         failures.append(f"final crm verify exit {code}: {verify_text}")
-    rebuild = subprocess.run([args.crm, "rebuild", "--data", data, "--checksums"], capture_output=True, text=True)
-    summaries = [line for line in rebuild.stdout.splitlines() if ": generation " in line]
-    unequal = [line.split(":")[0] for line in summaries if "checksum equal to the previous read model" not in line]
-    if rebuild.returncode != 0 or not summaries or unequal:
-        failures.append(f"crm rebuild --checksums exit {rebuild.returncode}; read models not reproduced: {unequal}; "
-                        f"{rebuild.stdout[-2000:]} {rebuild.stderr[-1000:]}")
+    rebuild = RebuildComparison(args.crm, data)
+    if not rebuild.equal:
+        failures.append(rebuild.failure())
 
     duration = time.monotonic() - started
     print(f"crash: {server.starts - 1} restarts, {counts['sent']} requests sent, {len(acks)} acknowledged "
@@ -341,14 +257,14 @@ def main():
           f"{len(unexpected)} unexpected answers")
     print(f"crash: {len(events)} events appended, {len(lost)} acknowledged commands lost, {len(duplicates)} duplicated; "
           f"verify: {verify_text}")
-    print(f"crash: rebuild --checksums exit {rebuild.returncode}: {len(summaries) - len(unequal)}/{len(summaries)} "
+    print(f"crash: rebuild --checksums exit {rebuild.exit_code}: {rebuild.equal_count}/{len(rebuild.summaries)} "
           f"read models equal to a fresh replay; restart to /health: median "
           f"{sorted(downtimes)[len(downtimes) // 2] if downtimes else 0:.2f}s, max {max(downtimes, default=0):.2f}s")
     for failure in failures[:20]:
         print("  FAILURE " + failure)
     verdict = "PASS" if not failures else "FAIL"
     print(f"crash drill {verdict}: {server.starts - 1} SIGKILLs, {len(acks)} acknowledged commands, {len(lost)} lost, "
-          f"verify {'intact' if code == 0 else 'BROKEN'}, projections {'converged' if not unequal and rebuild.returncode == 0 else 'DIVERGED'}, "
+          f"verify {'intact' if code == 0 else 'BROKEN'}, projections {'converged' if rebuild.equal else 'DIVERGED'}, "
           f"seed {args.seed}, {duration:.0f} s")
     return 0 if not failures else 1
 
@@ -357,6 +273,4 @@ if __name__ == "__main__":
     try:
         sys.exit(main())
     finally:
-        for leftover in SERVERS:
-            if leftover.process is not None and leftover.process.poll() is None:
-                leftover.kill()
+        kill_leftover_servers()
