@@ -20,6 +20,9 @@ public final class ProjectionGeneration: Sendable {
     /// Above this many decoded values the cache starts over, bounding memory.
     static let knownLimit = 200_000
 
+    /// How many decoded values the next batch starts with (tests and diagnostics).
+    var knownCount: Int { known.withLock { $0.count } }
+
     /// Opens or creates the generation in `directory` for `projector`; a new one records
     /// `createdAtHead`, the log head as it is now (see `GenerationRecord.mayHoldErasedValues`).
     init(directory: String, number: Int, projector: any Projector, startPosition: UInt64 = 1, createdAtHead: UInt64 = 0) throws {
