@@ -2,98 +2,49 @@ import Domain
 import EventStore
 import Foundation
 
-@testable import Server
-
-/// libFuzzer's entry point for the JSON decoders of commands and events. The input's first line
-/// says which decoder gets the rest (the corpus files under `Fuzz/corpus/commands` show each form):
+/// libFuzzer's entry point for the domain's JSON decoders. The input's first line says which
+/// decoder gets the rest (the files under `Fuzz/corpus/commands` show each form):
 ///
-/// * `<CommandType>` (e.g. `RegisterCustomer`): the rest is an HTTP command body. It goes through
-///   what `CommandRoutes` does for every route of that command — JSON into `JSONValue`, the path
-///   ids and route options merged and split, the strict schema check (`BodySchema.problems`), the
-///   re-encoding and the decode as the command (`CommandInvocation.decode`) — and through the
-///   importer's decode of the same bytes as the command.
-/// * `record`: the rest is one line of a command file (`CommandRecord`, as `crm import` reads it).
-/// * `event <EventType> <version>`: the rest is stored event data for
+/// * `<CommandType>` (e.g. `RegisterCustomer`): a command's JSON, decoded as that command with
+///   `EventRegistry.decoder`, as the importer decodes the `command` member of a record and as
+///   `CommandInvocation.decode` decodes an API body.
+/// * `record`: one line of a command file (`CommandRecord`, as `crm import` reads it).
+/// * `event <EventType> <version>`: stored event data for
 ///   `EventRegistry.domain.decode(type:version:data:)` (upcasters included).
 ///
-/// Arbitrary bytes must give an error, never a trap. Beyond that, what decodes must behave: a body
-/// the schema check accepts fails (if at all) only with errors the API answers with 4xx; a decoded
-/// command decides against a new aggregate without trapping, and every event it decides encodes
-/// and decodes back to the same bytes; a decoded event or command record re-encodes to a fixed
-/// point (equal events give equal bytes, which idempotent retries rely on). A broken property
+/// Arbitrary bytes must give an error, never a trap. Beyond that, what decodes must behave: a
+/// decoded command decides against a new aggregate without trapping, and every event it decides
+/// encodes and decodes back to the same bytes; a decoded event or command record re-encodes to a
+/// fixed point (equal events give equal bytes, which idempotent retries rely on). A broken property
 /// stops the fuzzer with `fatalError`, which libFuzzer reports as a crash and saves the input of.
+///
+/// The server's strict body check in front of these decoders is fuzzed by `FuzzBodies`.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzCommands(_ start: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
     let input = UnsafeBufferPointer(start: start, count: count)
     guard let newline = input.firstIndex(of: UInt8(ascii: "\n")) else { return 0 }
     let selector = String(decoding: input[..<newline], as: UTF8.self)
     let body = Data(input[(newline + 1)...])
-    if selector == "record" {
+    switch selector {
+    case "record":
         fuzzRecord(body)
-    } else if selector.hasPrefix("event ") {
+    case MergeCustomers.commandType:
+        _ = try? EventRegistry.decoder.decode(MergeCustomers.self, from: body)
+    case ConvertLead.commandType:
+        _ = try? EventRegistry.decoder.decode(ConvertLead.self, from: body)
+    case let selector where selector.hasPrefix("event "):
         let words = selector.split(separator: " ", omittingEmptySubsequences: false)
         guard words.count == 3, let version = UInt16(words[2]) else { return 0 }
         fuzzEvent(type: String(words[1]), version: version, data: Array(body))
-    } else if let routes = Fixture.routes[selector] {
-        fuzzBody(body, routes: routes)
+    case let selector:
+        guard let type = CommandCatalog.types[selector], let command = try? decodeCommand(type, body) else { return 0 }
+        decide(command)
     }
     return 0
 }
 
-/// What every input shares, built once.
-enum Fixture {
-    /// The command routes by command type (a command may have several routes).
-    static let routes: [String: [CommandRoute]] = Dictionary(grouping: CommandRoute.all, by: \.commandType)
-    /// The business time of every decision.
-    static let context = DecisionContext(now: Date(timeIntervalSince1970: 1_750_000_000))
-    /// The id the path gives to a route's path members (a valid id, so decoding gets past it).
-    static let pathId = "fuzz-1"
-}
-
-/// An HTTP command body, as `CommandRoutes.handle` and `CommandInvocation.decode` treat it.
-func fuzzBody(_ body: Data, routes: [CommandRoute]) {
-    // The importer's decode of the same bytes (the `command` member of a command record).
-    if let type = CommandCatalog.types[routes[0].commandType] {
-        if let command = try? decodeCommand(type, body) { decide(command) }
-    }
-    let members: [String: JSONValue]
-    if body.isEmpty {
-        members = [:]
-    } else {
-        guard case .object(let object)? = try? JSONDecoder().decode(JSONValue.self, from: body) else { return }
-        members = object
-    }
-    for route in routes {
-        var members = members
-        for (_, member) in route.pathMembers { members[member] = .string(Fixture.pathId) }
-        var problems: [APIError.FieldProblem] = []
-        for option in route.options {
-            guard let value = members.removeValue(forKey: option.name) else { continue }
-            problems += BodySchema.object([option]).problems(in: .object([option.name: value]))
-        }
-        problems += route.schema.problems(in: .object(members))
-        guard problems.isEmpty else { continue }
-        // The handler re-encodes the checked members; that must not fail (it would be a 500).
-        guard let encoded = try? JSONBody.encode(JSONValue.object(members)) else {
-            fatalError("\(route.key): the checked body cannot be re-encoded")
-        }
-        do {
-            switch route.commandType {
-            case MergeCustomers.commandType: _ = try EventRegistry.decoder.decode(MergeCustomers.self, from: Data(encoded))
-            case ConvertLead.commandType: _ = try EventRegistry.decoder.decode(ConvertLead.self, from: Data(encoded))
-            default:
-                guard let type = CommandCatalog.types[route.commandType] else { fatalError("\(route.key): no command type") }
-                decide(try decodeCommand(type, Data(encoded)))
-            }
-        } catch is DecodingError {
-            // 400 validation-failed: the schema check cannot see every rule (e.g. a UUID's form).
-        } catch is DomainError {
-            // 4xx: a rule of the domain.
-        } catch {
-            fatalError("\(route.key): a body the schema accepts fails with \(error), which the API answers with 500")
-        }
-    }
-}
+/// The business time of every decision.
+let decisionContext = DecisionContext(now: Date(timeIntervalSince1970: 1_750_000_000))
 
 /// One line of a command file, as `CommandFileReader` decodes it.
 func fuzzRecord(_ line: Data) {
@@ -123,7 +74,7 @@ func decodeCommand(_ type: any DomainCommand.Type, _ data: Data) throws -> any D
 /// Decides a command against a new aggregate; the events decided must round-trip and apply.
 func decide(_ command: any DomainCommand) {
     func open<C: DomainCommand>(_ command: C) {
-        guard let events = try? command.decide(C.Target(), Fixture.context) else { return }
+        guard let events = try? command.decide(C.Target(), decisionContext) else { return }
         for event in events { roundTrip(event) }
         _ = C.Target().applying(events)
     }
