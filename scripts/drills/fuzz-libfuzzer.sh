@@ -15,7 +15,8 @@
 #
 # Arguments: the seconds per target (default 600), then the targets (default: all three).
 # Environment: FUZZ_CONFIG (release or debug; default release: faster runs, slower build; debug
-# also keeps the standard library's bounds checks), FUZZ_BUILD=0 (reuse the last build), FUZZ_KEEP=1
+# also keeps the standard library's bounds checks), FUZZ_BUILD=0 (reuse the last build),
+# FUZZ_BUILD=only (build, do not run: CI builds while other drills run), FUZZ_KEEP=1
 # (keep the working corpus: the inputs the run found interesting), FUZZ_ARGS (more libFuzzer flags,
 # e.g. -seed=1). A crashing input is saved under Fuzz/artifacts/ (the path is printed); reproduce
 # it with   Fuzz/.build/<config>/Fuzz<Target> Fuzz/artifacts/<file>
@@ -57,6 +58,7 @@ fi
 bin_dir=$("${build[@]}" --show-bin-path)
 built=$(date +%s)
 echo "fuzz-libfuzzer: built in $((built - started)) s"
+if [ "${FUZZ_BUILD:-1}" = only ]; then echo "fuzz-libfuzzer: built ${targets[*]} ($config), not run"; exit 0; fi
 
 mkdir -p "$artifacts"
 # Swift's own crash backtracer would race libFuzzer's handler (and trips AddressSanitizer); the
