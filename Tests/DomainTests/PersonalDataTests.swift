@@ -1,5 +1,5 @@
 import Domain
-import EventStore
+@testable import EventStore
 import Foundation
 import Testing
 
@@ -125,6 +125,51 @@ struct SubjectKeyRingTests {
         #expect(try restored.key(for: "customer:a") == nil)
         #expect(try restored.key(for: "customer:b") != nil)
         #expect(try restored.owner(of: "contact:x") == "customer:a")
+    }
+
+    @Test("concurrent reservations share key writes; an erased subject is refused without failing the others")
+    func concurrentKeyCreation() async throws {
+        defer { cleanup() }
+        let ring = try SubjectKeyRing(dataDirectory: root + "/data", masterKeyPath: root + "/secrets/master.key", createMasterKey: true)
+        _ = try ring.sealingKeys(for: ["customer:gone"])
+        #expect(try ring.erase("customer:gone", at: 1))
+        let callers = 64
+        let outcomes = await withTaskGroup(of: (Int, Result<[String: DataKey], KeyRingError>).self) { group in
+            for index in 0..<callers {
+                group.addTask {
+                    // Every eighth caller also names the erased subject; every caller links a contact.
+                    var subjects: Set<String> = ["customer:c\(index)", "customer:shared"]
+                    if index % 8 == 0 { subjects.insert("customer:gone") }
+                    let links = ["contact:k\(index)": "customer:c\(index)"]
+                    do { return (index, .success(try await ring.reserveKeys(for: subjects, links: links))) } catch let error as KeyRingError {
+                        return (index, .failure(error))
+                    } catch {
+                        return (index, .failure(.storage("\(error)")))
+                    }
+                }
+            }
+            var all: [Int: Result<[String: DataKey], KeyRingError>] = [:]
+            for await (index, outcome) in group { all[index] = outcome }
+            return all
+        }
+        var sharedKeys: [[UInt8]] = []
+        for index in 0..<callers {
+            let outcome = try #require(outcomes[index])
+            if index % 8 == 0 {
+                #expect(throws: KeyRingError.subjectErased("customer:gone")) { try outcome.get() }
+                // Nothing of a refused demand was written.
+                #expect(try ring.owner(of: "contact:k\(index)") == nil)
+            } else {
+                let keys = try outcome.get()
+                #expect(Set(keys.keys) == ["customer:c\(index)", "customer:shared"])
+                #expect(try ring.key(for: "customer:c\(index)")?.bytes == keys["customer:c\(index)"]?.bytes)
+                #expect(try ring.owner(of: "contact:k\(index)") == "customer:c\(index)")
+                sharedKeys.append(try #require(keys["customer:shared"]).bytes)
+            }
+        }
+        // One key per subject, whichever caller created it.
+        #expect(Set(sharedKeys).count == 1)
+        #expect(ring.keyCount() == 1 + callers - callers / 8)
     }
 
     @Test("rotation re-wraps every key; the old master key is then refused with a clear error")

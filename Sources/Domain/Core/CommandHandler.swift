@@ -77,9 +77,7 @@ public final class CommandHandler: AggregateLoader, Sendable {
             guard !events.isEmpty else {
                 return Outcome(streamVersion: version, positions: [], eventTypes: [], wasAlreadyStored: false)
             }
-            let proposed = try events.enumerated().map { index, event in
-                try registry.encode(event, id: eventIds.flatMap { index < $0.count ? $0[index] : nil } ?? .timeOrdered())
-            }
+            let proposed = try await registry.encode(events, ids: eventIds)
             do {
                 let result = try await store.append(stream, proposed, expected: version == 0 ? .noStream : .exact(version), metadata: metadata)
                 if result.wasAlreadyStored {
@@ -106,11 +104,10 @@ public final class CommandHandler: AggregateLoader, Sendable {
     /// Appends events decided across several aggregates atomically (a merge touches two customers).
     /// Each part carries the version its decision was based on.
     func appendAtomically(_ parts: [(stream: String, version: UInt64, events: [any DomainEvent], ids: [UUID]?)], metadata: AppendMetadata) async throws -> [AppendResult] {
-        let batch = try parts.map { part in
-            StreamAppend(stream: part.stream, expected: part.version == 0 ? .noStream : .exact(part.version),
-                         events: try part.events.enumerated().map { index, event in
-                             try registry.encode(event, id: part.ids.flatMap { index < $0.count ? $0[index] : nil } ?? .timeOrdered())
-                         })
+        var batch: [StreamAppend] = []
+        for part in parts {
+            batch.append(StreamAppend(stream: part.stream, expected: part.version == 0 ? .noStream : .exact(part.version),
+                                      events: try await registry.encode(part.events, ids: part.ids)))
         }
         let results = try await store.append(batch, metadata: metadata)
         for part in parts { cache.remove(part.stream) }

@@ -110,6 +110,22 @@ public struct EventRegistry: Sendable {
         return try protection.sealAll(events)
     }
 
+    /// Seals events encoded with `sealing: false`; new keys are written together with those of
+    /// other commands waiting at the same moment, so concurrent registrations share syncs.
+    public func seal(_ events: [ProposedEvent]) async throws -> [ProposedEvent] {
+        guard let protection else { return events }
+        return try await protection.sealAll(events)
+    }
+
+    /// The proposed log events of one decision, sealed (see `seal`); `ids[i]`, where given, is the
+    /// id of the i-th event.
+    public func encode(_ events: [any DomainEvent], ids: [UUID]?) async throws -> [ProposedEvent] {
+        let proposed = try events.enumerated().map { index, event in
+            try encode(event, id: ids.flatMap { index < $0.count ? $0[index] : nil } ?? .timeOrdered(), sealing: false)
+        }
+        return try await seal(proposed)
+    }
+
     /// The payload of a stored event, upcast to the current schema version, with its personal data
     /// opened (or the erasure marker where the subject's key is gone).
     public func decode(_ recorded: RecordedEvent) throws(DecodingFailure) -> any DomainEvent {

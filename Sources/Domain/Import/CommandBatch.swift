@@ -79,7 +79,7 @@ public final class CommandBatch: AggregateLoader {
         let results: [AppendResult]
         do {
             if handler.registry.protection != nil {
-                let sealed = try handler.registry.seal(parts.flatMap(\.events))
+                let sealed: [ProposedEvent] = try await handler.registry.seal(parts.flatMap(\.events))
                 var offset = 0
                 for index in parts.indices {
                     let count = parts[index].events.count

@@ -22,42 +22,41 @@ public struct PersonalDataProtection: Sendable {
 
     /// The public data and the sealed part of one event's JSON.
     public func seal(type: String, data: [UInt8], eventId: UUID) throws -> (data: [UInt8], sealed: SealedData?) {
-        guard let declaration = PersonalDataCatalog.declarations[type], let subjectReference = declaration.subject else {
+        guard let declaration = PersonalDataCatalog.declarations[type],
+              let (subject, owner) = try Self.subjectAndOwner(of: declaration, in: data) else {
             return (data, nil)
         }
-        guard var object = try JSONSerialization.jsonObject(with: Data(data)) as? [String: Any],
-              let subject = subjectReference.subject(in: object) else { return (data, nil) }
         var links: [String: String] = [:]
-        if let owner = declaration.owner?.subject(in: object) { links[subject] = owner }
-        var values: [String: String] = [:]
-        for path in declaration.personal {
-            Self.visit(&object, path: PathStep.parse(path), concrete: "") { value, concrete in
-                values[concrete] = value
-                return Self.placeholder
-            }
+        if let owner { links[subject] = owner }
+        var values: [String: ArraySlice<UInt8>] = [:]
+        let publicData = try Self.rewriters[type]!.rewrite(data) { path, token in
+            values[path] = token
+            return Self.placeholderToken
         }
         let keys = try keyRing.sealingKeys(for: values.isEmpty ? [] : [subject], links: links)
         guard !values.isEmpty, let key = keys[subject] else { return (data, nil) }
-        let plaintext = try JSONSerialization.data(withJSONObject: values, options: [.sortedKeys, .withoutEscapingSlashes])
-        let ciphertext = key.seal(Array(plaintext), eventId: eventId.bytes)
-        let publicData = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
-        return (Array(publicData), SealedData(subject: subject, ciphertext: ciphertext))
+        let ciphertext = key.seal(JSONPathRewriter.object(values), eventId: eventId.bytes)
+        return (publicData, SealedData(subject: subject, ciphertext: ciphertext))
     }
 
     /// Seals many events with one durable write for all the keys and links they need (an import
     /// batch), instead of one per new subject.
     public func sealAll(_ events: [ProposedEvent]) throws -> [ProposedEvent] {
-        var subjects: Set<String> = []
-        var links: [String: String] = [:]
-        for event in events where event.sealed == nil {
-            guard let declaration = PersonalDataCatalog.declarations[event.type], let reference = declaration.subject,
-                  let object = try JSONSerialization.jsonObject(with: Data(event.data)) as? [String: Any],
-                  let subject = reference.subject(in: object) else { continue }
-            if !declaration.personal.isEmpty { subjects.insert(subject) }
-            if let owner = declaration.owner?.subject(in: object) { links[subject] = owner }
-        }
+        let (subjects, links) = try Self.keyDemand(of: events)
         if !subjects.isEmpty || !links.isEmpty { _ = try keyRing.sealingKeys(for: subjects, links: links) }
-        return try events.map { event in
+        return try sealEach(events)
+    }
+
+    /// `sealAll` for a command under concurrent load: the new keys are written together with those
+    /// of other commands waiting at the same moment (`SubjectKeyRing.reserveKeys`).
+    public func sealAll(_ events: [ProposedEvent]) async throws -> [ProposedEvent] {
+        let (subjects, links) = try Self.keyDemand(of: events)
+        if !subjects.isEmpty || !links.isEmpty { try await keyRing.reserveKeys(for: subjects, links: links) }
+        return try sealEach(events)
+    }
+
+    private func sealEach(_ events: [ProposedEvent]) throws -> [ProposedEvent] {
+        try events.map { event in
             guard event.sealed == nil else { return event }
             var sealed = event
             (sealed.data, sealed.sealed) = try seal(type: event.type, data: event.data, eventId: event.id)
@@ -65,103 +64,67 @@ public struct PersonalDataProtection: Sendable {
         }
     }
 
+    /// The subjects whose keys `events` need and the links they record.
+    private static func keyDemand(of events: [ProposedEvent]) throws -> (subjects: Set<String>, links: [String: String]) {
+        var subjects: Set<String> = []
+        var links: [String: String] = [:]
+        for event in events where event.sealed == nil {
+            guard let declaration = PersonalDataCatalog.declarations[event.type],
+                  let (subject, owner) = try subjectAndOwner(of: declaration, in: event.data) else { continue }
+            if !declaration.personal.isEmpty { subjects.insert(subject) }
+            if let owner { links[subject] = owner }
+        }
+        return (subjects, links)
+    }
+
     /// The event's JSON with its personal values back in place, or the erasure marker in their
     /// place when the subject's key is gone (erased) or the ciphertext does not open.
     public static func open(type: String, data: [UInt8], sealed: SealedData, eventId: UUID, keyRing: SubjectKeyRing?) -> [UInt8] {
-        guard let declaration = PersonalDataCatalog.declarations[type],
-              var object = (try? JSONSerialization.jsonObject(with: Data(data))) as? [String: Any] else { return data }
-        var values: [String: String]?
+        guard let rewriter = rewriters[type] else { return data }
+        var values: [String: ArraySlice<UInt8>] = [:]
         if let keyRing, let key = try? keyRing.key(for: sealed.subject),
            let plaintext = try? key.open(sealed.ciphertext, eventId: eventId.bytes) {
-            values = (try? JSONSerialization.jsonObject(with: Data(plaintext))) as? [String: String]
-        }
-        for path in declaration.personal {
-            visit(&object, path: PathStep.parse(path), concrete: "") { _, concrete in
-                values?[concrete] ?? erasedMarker
+            _ = try? plaintextReader.rewrite(plaintext) { path, token in
+                values[path] = token
+                return nil
             }
         }
-        guard let out = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]) else {
-            return data
-        }
-        return Array(out)
+        return (try? rewriter.rewrite(data) { path, _ in values[path].map(Array.init) ?? erasedToken }) ?? data
     }
 
     /// The event's JSON with each personal value replaced by `pseudonym` (the same for every value
     /// of one subject), for sharing with people who must not see identities.
     public static func pseudonymise(type: String, data: [UInt8], pseudonym: String) -> [UInt8] {
-        guard let declaration = PersonalDataCatalog.declarations[type], !declaration.personal.isEmpty,
-              var object = (try? JSONSerialization.jsonObject(with: Data(data))) as? [String: Any] else { return data }
-        for path in declaration.personal {
-            visit(&object, path: PathStep.parse(path), concrete: "") { _, _ in pseudonym }
-        }
-        return (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])).map(Array.init) ?? data
+        guard let rewriter = rewriters[type], !rewriter.paths.isEmpty else { return data }
+        let token = JSONPathRewriter.token(pseudonym)
+        return (try? rewriter.rewrite(data) { _, _ in token }) ?? data
     }
 
     /// The subject whose data an event of `type` carries, read from its public JSON.
     public static func subject(type: String, data: [UInt8]) -> String? {
-        guard let reference = PersonalDataCatalog.declarations[type]?.subject,
-              let object = (try? JSONSerialization.jsonObject(with: Data(data))) as? [String: Any] else { return nil }
-        return reference.subject(in: object)
+        guard let declaration = PersonalDataCatalog.declarations[type] else { return nil }
+        return (try? subjectAndOwner(of: declaration, in: data))??.subject
     }
 
-    // MARK: - Paths
+    // MARK: - The walkers
 
-    enum PathStep: Equatable {
-        case member(String)
-        case everyElement
-        case everyValue
+    /// One rewriter per event type, over its personal paths.
+    static let rewriters: [String: JSONPathRewriter] = PersonalDataCatalog.declarations.mapValues { JSONPathRewriter(paths: $0.personal) }
+    /// Reads the sealed plaintext: every member of one flat object.
+    static let plaintextReader = JSONPathRewriter(paths: ["*"])
+    static let placeholderToken = JSONPathRewriter.token(placeholder)
+    static let erasedToken = JSONPathRewriter.token(erasedMarker)
 
-        static func parse(_ path: String) -> [PathStep] {
-            var steps: [PathStep] = []
-            for part in path.split(separator: ".") {
-                if part == "*" { steps.append(.everyValue); continue }
-                if part.hasSuffix("[]") {
-                    let name = part.dropLast(2)
-                    if !name.isEmpty { steps.append(.member(String(name))) }
-                    steps.append(.everyElement)
-                } else {
-                    steps.append(.member(String(part)))
-                }
-            }
-            return steps
+    /// The subject (`kind:id`) and owner an event's JSON names; nil when it names no subject.
+    /// Throws when the data is not JSON (such an event cannot be sealed).
+    static func subjectAndOwner(of declaration: PersonalFields, in data: [UInt8]) throws -> (subject: String, owner: String?)? {
+        guard let reference = declaration.subject else { return nil }
+        let names = [reference.field] + (declaration.owner.map { [$0.field] } ?? [])
+        guard let found = JSONPathRewriter.topLevelStrings(in: data, named: names) else {
+            throw JSONPathRewriter.Malformed(offset: 0)
         }
-    }
-
-    /// Calls `transform` on every string at `path` below `value` and stores what it returns.
-    static func visit(_ value: inout [String: Any], path: [PathStep], concrete: String,
-                      _ transform: (String, String) -> String) {
-        var boxed: Any = value
-        visitAny(&boxed, path: path[...], concrete: concrete, transform)
-        value = boxed as? [String: Any] ?? value
-    }
-
-    private static func visitAny(_ value: inout Any, path: ArraySlice<PathStep>, concrete: String,
-                                 _ transform: (String, String) -> String) {
-        guard let step = path.first else {
-            if let text = value as? String { value = transform(text, concrete) }
-            return
-        }
-        let rest = path.dropFirst()
-        func join(_ name: String) -> String { concrete.isEmpty ? name : concrete + "/" + name }
-        switch step {
-        case .member(let name):
-            guard var object = value as? [String: Any], var member = object[name] else { return }
-            visitAny(&member, path: rest, concrete: join(name), transform)
-            object[name] = member
-            value = object
-        case .everyElement:
-            guard var array = value as? [Any] else { return }
-            for index in array.indices { visitAny(&array[index], path: rest, concrete: join(String(index)), transform) }
-            value = array
-        case .everyValue:
-            guard var object = value as? [String: Any] else { return }
-            for key in object.keys.sorted() {
-                var member = object[key]!
-                visitAny(&member, path: rest, concrete: join(key), transform)
-                object[key] = member
-            }
-            value = object
-        }
+        guard let id = found[reference.field] else { return nil }
+        return (reference.kind + ":" + id, declaration.owner.flatMap { owner in found[owner.field].map { owner.kind + ":" + $0 } })
     }
 }
 

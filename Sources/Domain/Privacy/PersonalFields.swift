@@ -12,11 +12,6 @@ public struct PersonalFields: Sendable {
         public let kind: String
         /// The top-level member holding the record id.
         public let field: String
-
-        /// The subject id in `object`, if the member is present.
-        func subject(in object: [String: Any]) -> String? {
-            (object[field] as? String).map { kind + ":" + $0 }
-        }
     }
 
     /// Whose data the personal paths are; nil when the type holds none.

@@ -42,6 +42,8 @@ public final class SubjectKeyRing: Sendable {
     private let cache = Mutex<[String: DataKey]>([:])
     /// Links already stored (owned → owner), so a busy subject does not cost a write per event.
     private let knownLinks = Mutex<[String: String]>([:])
+    /// Shares one synced transaction among concurrent commands that need new keys (`reserveKeys`).
+    private let combiner: Mutex<KeyWriteCombiner?> = Mutex(nil)
 
     /// Opens the keys environment of `dataDirectory`, checking `masterKeyPath` against it.
     ///
@@ -131,6 +133,31 @@ public final class SubjectKeyRing: Sendable {
     /// The keys to seal new events of `subjects` with, creating (durably, in one transaction) those
     /// that do not exist yet, and recording `links` (owned → owner). Refuses an erased subject.
     public func sealingKeys(for subjects: Set<String>, links: [String: String] = [:]) throws(KeyRingError) -> [String: DataKey] {
+        let (found, demand) = try known(subjects, links)
+        guard let demand else { return found }
+        return try found.merging(createKeys(for: [demand])[0].get()) { $1 }
+    }
+
+    /// `sealingKeys` for a command under concurrent load: the keys it creates are written in one
+    /// synced transaction with those of every other command waiting (`KeyWriteCombiner`), so a
+    /// burst of registrations costs a few syncs of the keys environment rather than one each.
+    /// Afterwards `sealingKeys` finds them in memory.
+    @discardableResult
+    public func reserveKeys(for subjects: Set<String>, links: [String: String] = [:]) async throws(KeyRingError) -> [String: DataKey] {
+        let (found, demand) = try known(subjects, links)
+        guard let demand else { return found }
+        let combiner = combiner.withLock { combiner in
+            if let combiner { return combiner }
+            let created = KeyWriteCombiner { [unowned self] demands in createKeys(for: demands) }
+            combiner = created
+            return created
+        }
+        return try await found.merging(combiner.submit(demand)) { $1 }
+    }
+
+    /// The cached keys of `subjects`, and what remains to be written (keys not cached, links not
+    /// yet stored), if anything.
+    private func known(_ subjects: Set<String>, _ links: [String: String]) throws(KeyRingError) -> ([String: DataKey], KeyWriteCombiner.Demand?) {
         var result: [String: DataKey] = [:]
         var missing: [String] = []
         var newLinks: [String: String] = [:]
@@ -140,44 +167,57 @@ public final class SubjectKeyRing: Sendable {
             }
         }
         for (owned, owner) in links where knownLinks.withLock({ $0[owned] }) != owner { newLinks[owned] = owner }
-        guard !missing.isEmpty || !newLinks.isEmpty else { return result }
+        guard !missing.isEmpty || !newLinks.isEmpty else { return (result, nil) }
         for subject in missing + Array(newLinks.keys) + Array(newLinks.values) where !Self.isValid(subject) {
             throw .invalidSubject(subject)
         }
+        return (result, KeyWriteCombiner.Demand(subjects: missing, links: newLinks))
+    }
+
+    /// One synced transaction for the keys and links of every waiting demand (`KeyWriteCombiner`):
+    /// finds or creates each key, and answers each demand with its keys, or with the refusal of
+    /// the first erased subject it named (the others are not held back by it).
+    private func createKeys(for demands: [KeyWriteCombiner.Demand]) -> [KeyWriteCombiner.Outcome] {
         let master = master.withLock { $0 }
         do {
-            let found = try storage.write { writer -> [String: DataKey] in
-                for (owned, owner) in newLinks.sorted(by: { $0.key < $1.key }) {
+            let (keys, erased, links) = try storage.write { writer -> ([String: DataKey], Set<String>, [String: String]) in
+                var erased: Set<String> = []
+                for subject in Set(demands.flatMap(\.subjects)) where try writer.reader.get(Self.erasedTable, Array(subject.utf8)) != nil {
+                    erased.insert(subject)
+                }
+                // A demand naming an erased subject writes nothing, as if it had been alone.
+                let granted = demands.filter { !$0.subjects.contains(where: erased.contains) }
+                var links: [String: String] = [:]
+                for demand in granted { links.merge(demand.links) { $1 } }
+                for (owned, owner) in links.sorted(by: { $0.key < $1.key }) {
                     try writer.put(Self.ownerTable, Array(owned.utf8), Array(owner.utf8))
                     try writer.put(Self.ownedTable, Array(owner.utf8) + [0] + Array(owned.utf8), [])
                 }
-                var found: [String: DataKey] = [:]
-                for subject in missing.sorted() {
+                var keys: [String: DataKey] = [:]
+                for subject in Set(granted.flatMap(\.subjects)).sorted() {
                     let name = Array(subject.utf8)
-                    if try writer.reader.get(Self.erasedTable, name) != nil { throw KeyRingError.subjectErased(subject) }
                     if let wrapped = try writer.reader.get(Self.keysTable, name) {
-                        found[subject] = try unwrap(wrapped, subject: subject)
+                        keys[subject] = try unwrap(wrapped, subject: subject)
                     } else {
                         let key = DataKey.generate()
                         try writer.put(Self.keysTable, name, master.wrap(key, subject: subject))
-                        found[subject] = key
+                        keys[subject] = key
                     }
                 }
-                return found
+                return (keys, erased, links)
             }
-            for (subject, key) in found {
-                remember(key, for: subject)
-                result[subject] = key
-            }
+            for (subject, key) in keys { remember(key, for: subject) }
             knownLinks.withLock { known in
                 if known.count >= Self.cacheLimit { known.removeAll(keepingCapacity: true) }
-                known.merge(newLinks) { $1 }
+                known.merge(links) { $1 }
             }
-            return result
-        } catch let error as KeyRingError {
-            throw error
+            return demands.map { demand in
+                if let refused = demand.subjects.first(where: erased.contains) { return .failure(.subjectErased(refused)) }
+                return .success(keys.filter { demand.subjects.contains($0.key) })
+            }
         } catch {
-            throw KeyRingError(wrapping: error)
+            let failure = (error as? KeyRingError) ?? KeyRingError(wrapping: error)
+            return demands.map { _ in .failure(failure) }
         }
     }
 

@@ -75,7 +75,7 @@ final class CommandServices: Sendable {
             guard !events.isEmpty else {
                 return CommandOutcome(stream: stream, streamVersion: version, positions: [], eventTypes: [])
             }
-            let proposed = try encode(events, ids: eventIds)
+            let proposed = try await encode(events, ids: eventIds)
             do {
                 let result = try await store.append(stream, proposed, expected: version == 0 ? .noStream : .exact(version), metadata: metadata)
                 return CommandOutcome(stream: stream, streamVersion: result.streamVersion, positions: result.positions,
@@ -108,9 +108,9 @@ final class CommandServices: Sendable {
             do {
                 let results = try await store.append([
                     StreamAppend(stream: stream, expected: Self.expected(decision.survivorVersion),
-                                 events: try encode(decision.survivor, ids: ids?.0)),
+                                 events: try await encode(decision.survivor, ids: ids?.0)),
                     StreamAppend(stream: Customer.stream(command.absorbedId), expected: Self.expected(decision.absorbedVersion),
-                                 events: try encode(decision.absorbed, ids: ids?.1)),
+                                 events: try await encode(decision.absorbed, ids: ids?.1)),
                 ], metadata: metadata)
                 customers.merged(command)
                 return Self.outcome(stream: stream, results, types: (decision.survivor + decision.absorbed).map(\.eventType))
@@ -136,11 +136,11 @@ final class CommandServices: Sendable {
                 let ids = eventIds.map { decision.split($0) }
                 do {
                     let results = try await store.append([
-                        StreamAppend(stream: stream, expected: Self.expected(decision.leadVersion), events: try encode(decision.lead, ids: ids?.lead)),
+                        StreamAppend(stream: stream, expected: Self.expected(decision.leadVersion), events: try await encode(decision.lead, ids: ids?.lead)),
                         StreamAppend(stream: Customer.stream(command.customerId), expected: Self.expected(decision.customerVersion),
-                                     events: try encode(decision.customer, ids: ids?.customer)),
+                                     events: try await encode(decision.customer, ids: ids?.customer)),
                         StreamAppend(stream: Opportunity.stream(command.opportunityId), expected: Self.expected(decision.opportunityVersion),
-                                     events: try encode(decision.opportunity, ids: ids?.opportunity)),
+                                     events: try await encode(decision.opportunity, ids: ids?.opportunity)),
                     ], metadata: metadata)
                     return Self.outcome(stream: stream, results,
                                         types: (decision.lead + decision.customer + decision.opportunity).map(\.eventType))
@@ -168,10 +168,8 @@ final class CommandServices: Sendable {
         return CommandOutcome(stream: head.stream, streamVersion: version, positions: events.map(\.position), eventTypes: events.map(\.type))
     }
 
-    private func encode(_ events: [any DomainEvent], ids: [UUID]?) throws -> [ProposedEvent] {
-        try events.enumerated().map { index, event in
-            try handler.registry.encode(event, id: ids.flatMap { index < $0.count ? $0[index] : nil } ?? .timeOrdered())
-        }
+    private func encode(_ events: [any DomainEvent], ids: [UUID]?) async throws -> [ProposedEvent] {
+        try await handler.registry.encode(events, ids: ids)
     }
 
     private static func expected(_ version: UInt64) -> ExpectedVersion { version == 0 ? .noStream : .exact(version) }
