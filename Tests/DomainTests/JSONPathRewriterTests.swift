@@ -72,7 +72,8 @@ struct JSONPathRewriterTests {
         let eventId = UUID()
         let plaintext = try JSONSerialization.data(withJSONObject: ["name": "Anna \"A\"/Ü", "email": "anna@example.org"],
                                                    options: [.sortedKeys, .withoutEscapingSlashes])
-        let sealed = SealedData(subject: "customer:c-1", ciphertext: key.seal(Array(plaintext), eventId: withUnsafeBytes(of: eventId.uuid) { Array($0) }))
+        let sealed = SealedData(subject: "customer:c-1", ciphertext: key.seal(Array(plaintext), eventId: withUnsafeBytes(of: eventId.uuid) { Array($0) }),
+                                keySlot: key.slot)
         let publicData = bytes(#"{"customerId":"c-1","email":"(sealed)","kind":"person","name":"(sealed)"}"#)
         let opened = PersonalDataProtection.open(type: "CustomerRegistered", data: publicData, sealed: sealed, eventId: eventId, keyRing: ring)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(opened)) as? [String: String])

@@ -107,27 +107,29 @@ struct SubjectKeyRingTests {
     func restoreReappliesErasure() throws {
         defer { cleanup() }
         let data = root + "/data", master = root + "/secrets/master.key", snapshot = root + "/snapshot"
+        let keys: [String: DataKey]
         do {
             let ring = try SubjectKeyRing(dataDirectory: data, masterKeyPath: master, createMasterKey: true)
-            _ = try ring.sealingKeys(for: ["customer:a", "customer:b"], links: ["contact:x": "customer:a"])
+            keys = try ring.sealingKeys(for: ["customer:a", "customer:b"], links: ["contact:x": "customer:a"])
         }
+        func sealed(_ subject: String) -> SealedData { SealedData(subject: subject, ciphertext: [], keySlot: keys[subject]?.slot) }
         try FileManager.default.copyItem(atPath: data + "/keys", toPath: snapshot)
         do {
             let ring = try SubjectKeyRing(dataDirectory: data, masterKeyPath: master)
             #expect(try ring.erase("customer:a", at: 1))
-            #expect(try ring.key(for: "customer:a") == nil)
+            #expect(try ring.key(opening: sealed("customer:a")) == nil)
             #expect(throws: KeyRingError.subjectErased("customer:a")) { try ring.sealingKeys(for: ["customer:a"]) }
         }
         try FileManager.default.removeItem(atPath: data + "/keys")
         try FileManager.default.copyItem(atPath: snapshot, toPath: data + "/keys")
         let restored = try SubjectKeyRing(dataDirectory: data, masterKeyPath: master)
         #expect(restored.reappliedErasures == ["customer:a"])
-        #expect(try restored.key(for: "customer:a") == nil)
-        #expect(try restored.key(for: "customer:b") != nil)
+        #expect(try restored.key(opening: sealed("customer:a")) == nil)
+        #expect(try restored.key(opening: sealed("customer:b")) != nil)
         #expect(try restored.owner(of: "contact:x") == "customer:a")
     }
 
-    @Test("concurrent reservations share key writes; an erased subject is refused without failing the others")
+    @Test("concurrent reservations take keys written ahead; an erased subject is refused without failing the others")
     func concurrentKeyCreation() async throws {
         defer { cleanup() }
         let ring = try SubjectKeyRing(dataDirectory: root + "/data", masterKeyPath: root + "/secrets/master.key", createMasterKey: true)
@@ -153,6 +155,7 @@ struct SubjectKeyRingTests {
             return all
         }
         var sharedKeys: [[UInt8]] = []
+        var slots: [UInt64] = []
         for index in 0..<callers {
             let outcome = try #require(outcomes[index])
             if index % 8 == 0 {
@@ -162,14 +165,19 @@ struct SubjectKeyRingTests {
             } else {
                 let keys = try outcome.get()
                 #expect(Set(keys.keys) == ["customer:c\(index)", "customer:shared"])
-                #expect(try ring.key(for: "customer:c\(index)")?.bytes == keys["customer:c\(index)"]?.bytes)
+                let key = try #require(keys["customer:c\(index)"])
+                let opened = try ring.key(opening: SealedData(subject: "customer:c\(index)", ciphertext: [], keySlot: key.slot))
+                #expect(opened?.bytes == key.bytes)
+                slots.append(try #require(key.slot))
                 #expect(try ring.owner(of: "contact:k\(index)") == "customer:c\(index)")
                 sharedKeys.append(try #require(keys["customer:shared"]).bytes)
             }
         }
-        // One key per subject, whichever caller created it.
+        // One key per subject, whichever caller took it; a slot of its own for every subject.
         #expect(Set(sharedKeys).count == 1)
-        #expect(ring.keyCount() == 1 + callers - callers / 8)
+        #expect(Set(slots).count == slots.count)
+        // 58 subjects, one batch of keys written ahead: no write per new subject.
+        #expect(ring.keyCount() == SubjectKeyRing.poolBatch)
     }
 
     @Test("rotation re-wraps every key; the old master key is then refused with a clear error")
@@ -178,13 +186,15 @@ struct SubjectKeyRingTests {
         let data = root + "/data", master = root + "/master.key"
         let plaintext = Array("hello".utf8), eventId = Array(repeating: UInt8(7), count: 16)
         let sealed: [UInt8]
+        let slot: UInt64?
         do {
             let ring = try SubjectKeyRing(dataDirectory: data, masterKeyPath: master, createMasterKey: true)
             let keys = try ring.sealingKeys(for: ["customer:a"])
             sealed = try #require(keys["customer:a"]).seal(plaintext, eventId: eventId)
+            slot = keys["customer:a"]?.slot
             let pseudonym = ring.pseudonym(for: "customer:a")
             let newKey = try MasterKey.create(file: master + ".new")
-            #expect(try ring.rotate(to: newKey) == 1)
+            #expect(try ring.rotate(to: newKey) == SubjectKeyRing.poolBatch)
             #expect(ring.pseudonym(for: "customer:a") == pseudonym)
         }
         // The old file is still in place: refused, and the message points at the pending key.
@@ -197,7 +207,7 @@ struct SubjectKeyRingTests {
         try FileManager.default.removeItem(atPath: master)
         try FileManager.default.moveItem(atPath: master + ".new", toPath: master)
         let ring = try SubjectKeyRing(dataDirectory: data, masterKeyPath: master)
-        #expect(try ring.key(for: "customer:a")?.open(sealed, eventId: eventId) == plaintext)
+        #expect(try ring.key(opening: SealedData(subject: "customer:a", ciphertext: sealed, keySlot: slot))?.open(sealed, eventId: eventId) == plaintext)
     }
 
     @Test("a missing or unusable master key is a clear error, never a new key")

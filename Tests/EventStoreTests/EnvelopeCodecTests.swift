@@ -41,6 +41,30 @@ struct EnvelopeCodecTests {
         }
     }
 
+    @Test("sealed data with and without a key slot round-trips; flag 8 without room for a slot is malformed")
+    func keySlot() throws {
+        func record(_ sealed: SealedData) -> [UInt8] {
+            var record: [UInt8] = []
+            EnvelopeCodec.encode(
+                EnvelopeCodec.Fields(
+                    position: 7, streamVersion: 1, recordedAt: 0, stream: "customer-c1",
+                    event: ProposedEvent(type: "E", data: Array("{}".utf8), sealed: sealed), actor: Actor(id: "a", role: "admin"),
+                    source: Source(clientAddress: "", userAgent: "", host: ""), correlationId: UUID(), causationId: nil, reason: nil),
+                into: &record)
+            return record + [UInt8](repeating: 0xAB, count: EnvelopeCodec.hashCount)
+        }
+        let withSlot = SealedData(subject: "customer:c1", ciphertext: [1, 2, 3], keySlot: 0x0102_0304_0506_0708)
+        let withoutSlot = SealedData(subject: "customer:c1", ciphertext: [1, 2, 3])
+        for sealed in [withSlot, withoutSlot, SealedData(subject: "customer:c1", ciphertext: [], keySlot: 1)] {
+            #expect(try record(sealed).withUnsafeBytes { try EnvelopeCodec.decode($0) }.sealed == sealed)
+        }
+        // A record of an earlier version (no flag 8) is byte for byte what it was: 8 bytes shorter.
+        #expect(record(withSlot).count == record(withoutSlot).count + 8)
+        var broken = record(SealedData(subject: "customer:c1", ciphertext: []))
+        broken[1] |= EnvelopeCodec.Flag.keySlot
+        #expect(throws: EnvelopeCodec.Malformed.self) { try broken.withUnsafeBytes { try EnvelopeCodec.decode($0) } }
+    }
+
     @Test("an event with a one-byte stream, type and actor and no data is read back and verifies")
     func smallestInStore() async throws {
         let dir = TemporaryDirectory()

@@ -36,7 +36,7 @@ public struct PersonalDataProtection: Sendable {
         let keys = try keyRing.sealingKeys(for: values.isEmpty ? [] : [subject], links: links)
         guard !values.isEmpty, let key = keys[subject] else { return (data, nil) }
         let ciphertext = key.seal(JSONPathRewriter.object(values), eventId: eventId.bytes)
-        return (publicData, SealedData(subject: subject, ciphertext: ciphertext))
+        return (publicData, SealedData(subject: subject, ciphertext: ciphertext, keySlot: key.slot))
     }
 
     /// Seals many events with one durable write for all the keys and links they need (an import
@@ -82,7 +82,7 @@ public struct PersonalDataProtection: Sendable {
     public static func open(type: String, data: [UInt8], sealed: SealedData, eventId: UUID, keyRing: SubjectKeyRing?) -> [UInt8] {
         guard let rewriter = rewriters[type] else { return data }
         var values: [String: ArraySlice<UInt8>] = [:]
-        if let keyRing, let key = try? keyRing.key(for: sealed.subject),
+        if let keyRing, let key = try? keyRing.key(opening: sealed),
            let plaintext = try? key.open(sealed.ciphertext, eventId: eventId.bytes) {
             _ = try? plaintextReader.rewrite(plaintext) { path, token in
                 values[path] = token

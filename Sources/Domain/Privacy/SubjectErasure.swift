@@ -6,10 +6,14 @@ import Foundation
 /// signed checkpoint still verify; the personal values of the subject's events read as `erased`
 /// from then on, to every role.
 ///
-/// Order, for crashes: the keys go first (the erasure list beside the master key gets its line
-/// before any key is destroyed), the event second. `reconcile()` on start-up appends the event for
-/// any erased record whose stream lacks it (a crash in between, or a restored backup taken before
-/// the erasure), so the log ends up saying what the keys say.
+/// Order: the erasure list beside the master key gets its line and the key ring its tombstones
+/// (from then on nothing of the subjects opens, and no new personal data is sealed for them); the
+/// log is told to refuse data sealed for them (a command decided just before); `SubjectErased` is
+/// appended, after which every slot that holds their data is in the log's index and none can be
+/// added; then those slots are destroyed. `reconcile()` on start-up appends the event for any
+/// erased record whose stream lacks it and destroys any slot of an erased subject still alive (a
+/// crash in between, or a restored backup taken before the erasure), so the log and the keys end
+/// up saying the same.
 public struct SubjectErasure: Sendable {
     /// What an erasure did.
     public struct Outcome: Sendable, Equatable {
@@ -72,6 +76,7 @@ public struct SubjectErasure: Sendable {
         if try keyRing.isErased(subject) { throw DomainError.subjectErased(subject) }
         let subjects = try destroyKeys(of: subject, at: date)
         let position = try await record(subject: subject, erased: subjects, stream: stream, reapplied: false, metadata: metadata, at: date)
+        try destroySlots(of: subjects)
         return Outcome(subject: subject, erasedSubjects: subjects, stream: stream, position: position)
     }
 
@@ -80,7 +85,10 @@ public struct SubjectErasure: Sendable {
     @discardableResult
     public func reconcile(metadata: AppendMetadata, at date: Date = Date()) async throws -> [String] {
         var recorded: [String] = []
-        for (subject, _) in try keyRing.erasedSubjects().sorted(by: { $0.key < $1.key }) {
+        let erased = try keyRing.erasedSubjects().keys.sorted()
+        handler.store.refuseSealedData(of: erased)
+        try destroySlots(of: erased)
+        for subject in erased {
             let pieces = subject.split(separator: ":", maxSplits: 1).map(String.init)
             guard pieces.count == 2 else { continue }
             let stream: String
@@ -98,17 +106,26 @@ public struct SubjectErasure: Sendable {
             }
             let subjects = try destroyKeys(of: subject, at: date)
             _ = try await record(subject: subject, erased: subjects, stream: stream, reapplied: true, metadata: metadata, at: date)
+            try destroySlots(of: subjects)
             recorded.append(subject)
         }
         return recorded
     }
 
-    /// Destroys the key of `subject` first, then of everything it owns.
+    /// Tombstones `subject` and everything it owns (and destroys their keys of earlier versions),
+    /// and has the log refuse data sealed for them from now on.
     private func destroyKeys(of subject: String, at date: Date) throws -> [String] {
         let subjects = try keyRing.subjectsOwned(by: subject)
         let milliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded())
         for owned in subjects { try keyRing.erase(owned, at: milliseconds) }
+        handler.store.refuseSealedData(of: subjects)
         return subjects
+    }
+
+    /// Destroys every slot the log lists for `subjects`. Called once `SubjectErased` is appended:
+    /// the log refuses their sealed data since `destroyKeys`, so no slot can be added later.
+    private func destroySlots(of subjects: [String]) throws {
+        for subject in subjects { try keyRing.destroySlots(try handler.store.keySlots(of: subject)) }
     }
 
     private func record(subject: String, erased: [String], stream: String, reapplied: Bool,

@@ -5,7 +5,8 @@ import Foundation
 /// ```
 /// offset size  field
 ///      0    1  format (1)
-///      1    1  flags: 1 causation id present, 2 reason present, 4 sealed data present
+///      1    1  flags: 1 causation id present, 2 reason present, 4 sealed data present,
+///              8 the sealed section starts with the u64 key slot
 ///      2    1  data encoding (1 = JSON)
 ///      3    1  reserved (0)
 ///      4    2  schema version            (all integers big-endian)
@@ -19,7 +20,7 @@ import Foundation
 ///     80    …  strings, each u16 length + UTF-8: stream, type, actor id, actor role,
 ///              client address, user agent, host, reason, sealed subject
 ///      …    …  u32 length + data bytes
-///      …    …  u32 length + sealed ciphertext
+///      …    …  u32 length + sealed section: [key slot u64 if flag 8] ‖ ciphertext
 ///    end-32 32 chain hash = SHA-256(previous hash ‖ every byte above)
 /// ```
 /// The header is everything before the data; readers that only need it stop there.
@@ -33,6 +34,7 @@ enum EnvelopeCodec {
         static let causation: UInt8 = 1
         static let reason: UInt8 = 2
         static let sealed: UInt8 = 4
+        static let keySlot: UInt8 = 8
     }
 
     /// Everything the writer knows about an event before hashing it.
@@ -56,6 +58,7 @@ enum EnvelopeCodec {
         if f.causationId != nil { flags |= Flag.causation }
         if f.reason != nil { flags |= Flag.reason }
         if f.event.sealed != nil { flags |= Flag.sealed }
+        if f.event.sealed?.keySlot != nil { flags |= Flag.keySlot }
         out.append(format)
         out.append(flags)
         out.append(1)
@@ -80,7 +83,9 @@ enum EnvelopeCodec {
         appendInteger(UInt32(f.event.data.count), to: &out)
         out.append(contentsOf: f.event.data)
         let sealed = f.event.sealed?.ciphertext ?? []
-        appendInteger(UInt32(sealed.count), to: &out)
+        let slot = f.event.sealed?.keySlot
+        appendInteger(UInt32(sealed.count + (slot == nil ? 0 : 8)), to: &out)
+        if let slot { appendInteger(slot, to: &out) }
         out.append(contentsOf: sealed)
     }
 
@@ -250,6 +255,13 @@ enum EnvelopeCodec {
         let sealed = Array(try r.raw(Int(try r.integer(UInt32.self))))
         guard r.offset == r.bytes.count else { throw Malformed(reason: "\(r.bytes.count - r.offset) trailing bytes") }
         let hasSealed = fixed.flags & Flag.sealed != 0
+        var keySlot: UInt64?
+        var ciphertext = sealed[...]
+        if hasSealed, fixed.flags & Flag.keySlot != 0 {
+            guard sealed.count >= 8 else { throw Malformed(reason: "a sealed section of \(sealed.count) bytes has no key slot") }
+            keySlot = sealed.prefix(8).reduce(0) { $0 << 8 | UInt64($1) }
+            ciphertext = sealed.dropFirst(8)
+        }
         return RecordedEvent(
             position: fixed.position, id: fixed.id, type: type, schemaVersion: fixed.schemaVersion,
             stream: stream, streamVersion: fixed.streamVersion, recordedAt: fixed.recordedAt,
@@ -257,7 +269,7 @@ enum EnvelopeCodec {
             causationId: fixed.flags & Flag.causation != 0 ? fixed.causationId : nil,
             reason: fixed.flags & Flag.reason != 0 ? reason : nil,
             data: data,
-            sealed: hasSealed ? SealedData(subject: subject, ciphertext: sealed) : nil,
+            sealed: hasSealed ? SealedData(subject: subject, ciphertext: Array(ciphertext), keySlot: keySlot) : nil,
             hash: storedHash(of: bytes)!)
     }
 }

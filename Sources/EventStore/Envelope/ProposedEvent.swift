@@ -44,9 +44,15 @@ public struct SealedData: Sendable, Equatable {
     public var subject: String
     /// AES-256-GCM output (nonce ‖ ciphertext ‖ tag) with the event id as associated data.
     public var ciphertext: [UInt8]
+    /// The slot of the data key in `<data>/keys` (keys created ahead in bulk, so a new subject costs
+    /// no synced write of its own); nil for the keys of earlier versions, stored by subject. The log
+    /// indexes subject → slot in the append's own transaction, which is how erasure finds every
+    /// slot of a subject.
+    public var keySlot: UInt64?
 
-    public init(subject: String, ciphertext: [UInt8]) {
+    public init(subject: String, ciphertext: [UInt8], keySlot: UInt64? = nil) {
         self.subject = subject
         self.ciphertext = ciphertext
+        self.keySlot = keySlot
     }
 }

@@ -10,11 +10,15 @@ public struct DataKey: Sendable {
     public static let byteCount = AEADKey.byteCount
 
     let material: SecretBytes
+    /// Where the key is stored: its slot in `<data>/keys` (`SealedData.keySlot`), or nil for a key
+    /// stored under its subject's name by earlier versions.
+    public let slot: UInt64?
     private let cipher: AEADKey
     private let nonceKey: HMACKey
 
     /// Wraps 32 bytes of key material.
-    public init(bytes: [UInt8]) throws(CryptoError) {
+    public init(bytes: [UInt8], slot: UInt64? = nil) throws(CryptoError) {
+        self.slot = slot
         cipher = try AEADKey(bytes: bytes)
         material = SecretBytes(bytes)
         let derivingKey = try HMACKey(bytes: bytes)
@@ -22,8 +26,8 @@ public struct DataKey: Sendable {
     }
 
     /// A fresh random key.
-    public static func generate() -> DataKey {
-        try! DataKey(bytes: secureRandomBytes(byteCount))
+    public static func generate(slot: UInt64? = nil) -> DataKey {
+        try! DataKey(bytes: secureRandomBytes(byteCount), slot: slot)
     }
 
     /// `nonce ‖ ciphertext ‖ tag` of `plaintext`, bound to `eventId` (the associated data).

@@ -4,19 +4,18 @@ import Synchronization
 /// Lets concurrent commands that need new data keys share one synced transaction of the keys
 /// environment, as the log's group commit lets concurrent appends share one sync.
 ///
-/// A new subject's key must be on disk before an event sealed with it is appended, so every
-/// registration of a new customer costs a synced commit of `<data>/keys` on top of the log's.
-/// Waiting callers are suspended, not blocked (a blocked caller would hold one of the few threads
+/// Links of new contacts, and new batches of keys when the pool runs dry, must be on disk before
+/// the events that need them are appended. Waiting callers are suspended, not blocked (a blocked caller would hold one of the few threads
 /// of Swift's cooperative pool, so at most one or two demands could ever meet); the writes run on
 /// a serial queue of their own, each taking every demand that arrived during the one before.
 final class KeyWriteCombiner: Sendable {
-    /// What one caller needs: keys for `subjects`, and `links` (owned → owner) recorded.
+    /// What one caller needs written: `links` (owned → owner), and `keys` more keys in the pool.
     struct Demand: Sendable {
-        var subjects: [String]
         var links: [String: String]
+        var keys: Int
     }
 
-    typealias Outcome = Result<[String: DataKey], KeyRingError>
+    typealias Outcome = Result<Void, KeyRingError>
 
     private struct Waiting {
         let demand: Demand
@@ -37,8 +36,8 @@ final class KeyWriteCombiner: Sendable {
         self.write = write
     }
 
-    /// The keys for `demand`, written together with every demand waiting at the same time.
-    func submit(_ demand: Demand) async throws(KeyRingError) -> [String: DataKey] {
+    /// Writes `demand` together with every demand waiting at the same time.
+    func submit(_ demand: Demand) async throws(KeyRingError) {
         let outcome = await withCheckedContinuation { (continuation: CheckedContinuation<Outcome, Never>) in
             let start = state.withLock { state in
                 state.waiting.append(Waiting(demand: demand, continuation: continuation))

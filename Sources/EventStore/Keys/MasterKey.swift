@@ -28,9 +28,9 @@ public struct MasterKey: Sendable {
     }
 
     /// The data key stored for `subject`; throws if the key or the subject differ.
-    func unwrap(_ wrapped: [UInt8], subject: String) throws(CryptoError) -> DataKey {
+    func unwrap(_ wrapped: [UInt8], subject: String, slot: UInt64? = nil) throws(CryptoError) -> DataKey {
         let bytes = try cipher.open(wrapped, associatedData: Array(subject.utf8))
-        return try DataKey(bytes: bytes)
+        return try DataKey(bytes: bytes, slot: slot)
     }
 
     /// Reads a key file (64 hex characters).

@@ -5,14 +5,22 @@ import Synchronization
 /// environment (`<data>/keys`), apart from the log so that destroying a key never touches a hashed
 /// byte of the chain.
 ///
-/// Tables: `keys` (subject → master-key-wrapped data key), `erased` (subject → erased-at ms, the
-/// tombstone that stops a key from ever being created again), `meta` (the master key's id, a check
-/// value, and the wrapped secret behind pseudonyms), `owned` (owner ‖ 0 ‖ owned) and `owner`
-/// (owned → owner): which subjects belong to which (a customer's contacts, opportunities and the
-/// lead it came from), so erasing a customer erases everything personal about it. Every commit is synced: a data key must be on
-/// disk before an event sealed with it is appended, or a crash could leave a durable event nobody
-/// can read. Writes are rare (a new subject, an erasure, a rotation) and serialised by
-/// `KeyValueStore`; reads run on snapshots and unwrapped keys are cached in memory.
+/// Tables: `slots` (slot u64 BE → master-key-wrapped data key), `keys` (subject → wrapped key: the
+/// keys of earlier versions, still read and erased), `erased` (subject → erased-at ms, the
+/// tombstone that stops a subject from ever taking personal data again), `meta` (the master key's
+/// id, a check value, the wrapped secret behind pseudonyms, the next slot), `owned` (owner ‖ 0 ‖
+/// owned) and `owner` (owned → owner): which subjects belong to which (a customer's contacts,
+/// opportunities and the lead it came from), so erasing a customer erases everything personal
+/// about it.
+///
+/// Every commit is synced: a key must be on disk before an event sealed with it is appended, or a
+/// crash could leave a durable event nobody can read. So that a new subject does not cost a synced
+/// commit of its own, keys are created ahead in batches (`poolBatch` per commit) and a new subject
+/// takes the next free one from memory; the event names the slot (`SealedData.keySlot`) and the
+/// log records subject → slot in the append's own transaction (`EventStore.keySlots(of:)`), which
+/// is how erasure finds every key of a subject. Slots taken but never used by an appended event
+/// (a refused command, a restart) hold nobody's data. A subject takes a new slot after a restart;
+/// erasure destroys all of them. Reads run on snapshots and unwrapped keys are cached in memory.
 public final class SubjectKeyRing: Sendable {
     /// The environment's directory name inside a data directory.
     public static let directoryName = "keys"
@@ -22,6 +30,10 @@ public final class SubjectKeyRing: Sendable {
     private static let metaTable = 2
     private static let ownedTable = 3
     private static let ownerTable = 4
+    private static let slotsTable = 5
+    private static let nextSlotKey = Array("next_slot".utf8)
+    /// Keys created per synced commit when the pool runs dry.
+    static let poolBatch = 256
     private static let masterIdKey = Array("master_key_id".utf8)
     private static let checkKey = Array("check".utf8)
     private static let pseudonymKey = Array("pseudonym_secret".utf8)
@@ -39,11 +51,22 @@ public final class SubjectKeyRing: Sendable {
     private let erasures: ErasureList
     private let master: Mutex<MasterKey>
     private let pseudonyms: Mutex<HMACKey>
-    private let cache = Mutex<[String: DataKey]>([:])
+    /// Subject → the key it seals under now, the pool of free slots, and the erased subjects.
+    private let sealing: Mutex<Sealing>
+    /// Slot → key, for opening.
+    private let slotCache = Mutex<[UInt64: DataKey]>([:])
+    /// Whether the environment holds keys of earlier versions, stored by subject.
+    private let hasSubjectKeys: Bool
     /// Links already stored (owned → owner), so a busy subject does not cost a write per event.
     private let knownLinks = Mutex<[String: String]>([:])
     /// Shares one synced transaction among concurrent commands that need new keys (`reserveKeys`).
     private let combiner: Mutex<KeyWriteCombiner?> = Mutex(nil)
+
+    private struct Sealing {
+        var keys: [String: DataKey] = [:]
+        var free: [DataKey] = []
+        var erased: Set<String> = []
+    }
 
     /// Opens the keys environment of `dataDirectory`, checking `masterKeyPath` against it.
     ///
@@ -63,7 +86,7 @@ public final class SubjectKeyRing: Sendable {
         self.masterKeyPath = masterKeyPath
         erasures = ErasureList(masterKeyPath: masterKeyPath)
         do {
-            storage = try KeyValueStore(directory: directory, tables: ["keys", "erased", "meta", "owned", "owner"],
+            storage = try KeyValueStore(directory: directory, tables: ["keys", "erased", "meta", "owned", "owner", "slots"],
                                         mapSize: 4 << 30, syncEveryCommit: true)
         } catch {
             throw .storage("cannot open \(directory): \(error)")
@@ -78,6 +101,20 @@ public final class SubjectKeyRing: Sendable {
             reapplied.append(subject)
         }
         reappliedErasures = reapplied
+        do {
+            let (erased, subjectKeys) = try storage.read { reader -> (Set<String>, Int) in
+                var erased: Set<String> = []
+                try reader.scan(Self.erasedTable) { key, _ in
+                    erased.insert(String(decoding: key, as: UTF8.self))
+                    return true
+                }
+                return (erased, reader.count(Self.keysTable))
+            }
+            sealing = Mutex(Sealing(erased: erased))
+            hasSubjectKeys = subjectKeys > 0
+        } catch {
+            throw .storage("cannot read \(directory): \(error)")
+        }
     }
 
     /// Verifies (or, on a new environment, records) the master key; returns the pseudonym secret.
@@ -117,109 +154,151 @@ public final class SubjectKeyRing: Sendable {
     /// The id of the master key the data keys are wrapped under.
     public var masterKeyId: String { master.withLock { $0.id } }
 
-    /// The key of `subject`, or nil when it has none (never sealed anything, or erased).
-    public func key(for subject: String) throws(KeyRingError) -> DataKey? {
-        if let cached = cache.withLock({ $0[subject] }) { return cached }
+    /// The key that opens `sealed`: by its slot, or by its subject for keys of earlier versions;
+    /// nil when the subject was erased or the key is gone.
+    public func key(opening sealed: SealedData) throws(KeyRingError) -> DataKey? {
+        if sealing.withLock({ $0.erased.contains(sealed.subject) }) { return nil }
+        guard let slot = sealed.keySlot else { return try subjectKey(of: sealed.subject) }
+        if let cached = slotCache.withLock({ $0[slot] }) { return cached }
+        let wrapped: [UInt8]?
+        do { wrapped = try storage.read { try $0.get(Self.slotsTable, BigEndian.bytes(slot)) } } catch {
+            throw KeyRingError(wrapping: error)
+        }
+        guard let wrapped else { return nil }
+        let key = try unwrap(wrapped, subject: Self.slotName(slot), slot: slot)
+        slotCache.withLock { cache in
+            if cache.count >= Self.cacheLimit { cache.removeAll(keepingCapacity: true) }
+            cache[slot] = key
+        }
+        return key
+    }
+
+    /// The key stored under `subject`'s name by earlier versions, if any.
+    private func subjectKey(of subject: String) throws(KeyRingError) -> DataKey? {
+        guard hasSubjectKeys else { return nil }
         let wrapped: [UInt8]?
         do { wrapped = try storage.read { try $0.get(Self.keysTable, Array(subject.utf8)) } } catch {
             throw KeyRingError(wrapping: error)
         }
-        guard let wrapped else { return nil }
-        let key = try unwrap(wrapped, subject: subject)
-        remember(key, for: subject)
-        return key
+        return try wrapped.map { (wrapped) throws(KeyRingError) in try unwrap(wrapped, subject: subject) }
     }
 
-    /// The keys to seal new events of `subjects` with, creating (durably, in one transaction) those
-    /// that do not exist yet, and recording `links` (owned → owner). Refuses an erased subject.
+    /// The keys to seal new events of `subjects` with, recording `links` (owned → owner). A subject
+    /// keeps its key while the process runs; a new one takes a free slot. Only when the pool is dry,
+    /// or a link is new, is a synced transaction written. Refuses an erased subject.
     public func sealingKeys(for subjects: Set<String>, links: [String: String] = [:]) throws(KeyRingError) -> [String: DataKey] {
-        let (found, demand) = try known(subjects, links)
-        guard let demand else { return found }
-        return try found.merging(createKeys(for: [demand])[0].get()) { $1 }
+        var pendingLinks = try validate(subjects, links)
+        while true {
+            let (found, missing) = try assign(subjects)
+            guard missing > 0 || !pendingLinks.isEmpty else { return found }
+            try store([KeyWriteCombiner.Demand(links: pendingLinks, keys: missing)])[0].get()
+            pendingLinks = [:]
+            if missing == 0 { return found }
+        }
     }
 
-    /// `sealingKeys` for a command under concurrent load: the keys it creates are written in one
-    /// synced transaction with those of every other command waiting (`KeyWriteCombiner`), so a
-    /// burst of registrations costs a few syncs of the keys environment rather than one each.
-    /// Afterwards `sealingKeys` finds them in memory.
+    /// `sealingKeys` for a command under concurrent load: when the pool is dry or links are new, the
+    /// write is shared with every other command waiting at the same moment (`KeyWriteCombiner`).
+    /// Afterwards `sealingKeys` finds the keys in memory.
     @discardableResult
     public func reserveKeys(for subjects: Set<String>, links: [String: String] = [:]) async throws(KeyRingError) -> [String: DataKey] {
-        let (found, demand) = try known(subjects, links)
-        guard let demand else { return found }
-        let combiner = combiner.withLock { combiner in
-            if let combiner { return combiner }
-            let created = KeyWriteCombiner { [unowned self] demands in createKeys(for: demands) }
-            combiner = created
-            return created
+        var pendingLinks = try validate(subjects, links)
+        while true {
+            let (found, missing) = try assign(subjects)
+            guard missing > 0 || !pendingLinks.isEmpty else { return found }
+            let combiner = combiner.withLock { combiner in
+                if let combiner { return combiner }
+                let created = KeyWriteCombiner { [unowned self] demands in store(demands) }
+                combiner = created
+                return created
+            }
+            try await combiner.submit(KeyWriteCombiner.Demand(links: pendingLinks, keys: missing))
+            pendingLinks = [:]
+            if missing == 0 { return found }
         }
-        return try await found.merging(combiner.submit(demand)) { $1 }
     }
 
-    /// The cached keys of `subjects`, and what remains to be written (keys not cached, links not
-    /// yet stored), if anything.
-    private func known(_ subjects: Set<String>, _ links: [String: String]) throws(KeyRingError) -> ([String: DataKey], KeyWriteCombiner.Demand?) {
-        var result: [String: DataKey] = [:]
-        var missing: [String] = []
+    /// Checks the names; returns the links not stored yet. Loads keys of earlier versions for
+    /// subjects that have one, so they keep sealing under it.
+    private func validate(_ subjects: Set<String>, _ links: [String: String]) throws(KeyRingError) -> [String: String] {
+        for subject in subjects where !Self.isValid(subject) { throw .invalidSubject(subject) }
         var newLinks: [String: String] = [:]
-        cache.withLock { cache in
-            for subject in subjects {
-                if let key = cache[subject] { result[subject] = key } else { missing.append(subject) }
+        for (owned, owner) in links where knownLinks.withLock({ $0[owned] }) != owner {
+            guard Self.isValid(owned), Self.isValid(owner) else { throw .invalidSubject(Self.isValid(owned) ? owner : owned) }
+            newLinks[owned] = owner
+        }
+        if hasSubjectKeys {
+            let unknown = sealing.withLock { state in subjects.filter { state.keys[$0] == nil && !state.erased.contains($0) } }
+            for subject in unknown {
+                guard let key = try subjectKey(of: subject) else { continue }
+                sealing.withLock { state in if state.keys[subject] == nil { state.keys[subject] = key } }
             }
         }
-        for (owned, owner) in links where knownLinks.withLock({ $0[owned] }) != owner { newLinks[owned] = owner }
-        guard !missing.isEmpty || !newLinks.isEmpty else { return (result, nil) }
-        for subject in missing + Array(newLinks.keys) + Array(newLinks.values) where !Self.isValid(subject) {
-            throw .invalidSubject(subject)
-        }
-        return (result, KeyWriteCombiner.Demand(subjects: missing, links: newLinks))
+        return newLinks
     }
 
-    /// One synced transaction for the keys and links of every waiting demand (`KeyWriteCombiner`):
-    /// finds or creates each key, and answers each demand with its keys, or with the refusal of
-    /// the first erased subject it named (the others are not held back by it).
-    private func createKeys(for demands: [KeyWriteCombiner.Demand]) -> [KeyWriteCombiner.Outcome] {
-        let master = master.withLock { $0 }
-        do {
-            let (keys, erased, links) = try storage.write { writer -> ([String: DataKey], Set<String>, [String: String]) in
-                var erased: Set<String> = []
-                for subject in Set(demands.flatMap(\.subjects)) where try writer.reader.get(Self.erasedTable, Array(subject.utf8)) != nil {
-                    erased.insert(subject)
+    /// The keys of `subjects`, new ones taken from the pool; how many the pool could not supply.
+    private func assign(_ subjects: Set<String>) throws(KeyRingError) -> ([String: DataKey], missing: Int) {
+        try sealing.withLock { (state) throws(KeyRingError) -> ([String: DataKey], missing: Int) in
+            if let refused = subjects.sorted().first(where: state.erased.contains) { throw .subjectErased(refused) }
+            if state.keys.count >= Self.cacheLimit { state.keys.removeAll(keepingCapacity: true) }
+            var found: [String: DataKey] = [:]
+            var missing = 0
+            for subject in subjects {
+                if let key = state.keys[subject] {
+                    found[subject] = key
+                } else if let key = state.free.popLast() {
+                    state.keys[subject] = key
+                    found[subject] = key
+                } else {
+                    missing += 1
                 }
-                // A demand naming an erased subject writes nothing, as if it had been alone.
-                let granted = demands.filter { !$0.subjects.contains(where: erased.contains) }
-                var links: [String: String] = [:]
-                for demand in granted { links.merge(demand.links) { $1 } }
+            }
+            return (found, missing)
+        }
+    }
+
+    /// One synced transaction for every waiting demand (`KeyWriteCombiner`): their links, and a
+    /// batch of new slots (at least `poolBatch`) when they need keys.
+    private func store(_ demands: [KeyWriteCombiner.Demand]) -> [KeyWriteCombiner.Outcome] {
+        let master = master.withLock { $0 }
+        var links: [String: String] = [:]
+        for demand in demands { links.merge(demand.links) { $1 } }
+        let needed = demands.reduce(0) { $0 + $1.keys }
+        let count = needed == 0 ? 0 : max(needed, Self.poolBatch)
+        do {
+            let created = try storage.write { writer -> [DataKey] in
                 for (owned, owner) in links.sorted(by: { $0.key < $1.key }) {
                     try writer.put(Self.ownerTable, Array(owned.utf8), Array(owner.utf8))
                     try writer.put(Self.ownedTable, Array(owner.utf8) + [0] + Array(owned.utf8), [])
                 }
-                var keys: [String: DataKey] = [:]
-                for subject in Set(granted.flatMap(\.subjects)).sorted() {
-                    let name = Array(subject.utf8)
-                    if let wrapped = try writer.reader.get(Self.keysTable, name) {
-                        keys[subject] = try unwrap(wrapped, subject: subject)
-                    } else {
-                        let key = DataKey.generate()
-                        try writer.put(Self.keysTable, name, master.wrap(key, subject: subject))
-                        keys[subject] = key
-                    }
+                guard count > 0 else { return [] }
+                var next = try writer.reader.get(Self.metaTable, Self.nextSlotKey).map { bytes in bytes.withUnsafeBytes { BigEndian.uint64($0) } } ?? 1
+                var created: [DataKey] = []
+                created.reserveCapacity(count)
+                for _ in 0..<count {
+                    let key = DataKey.generate(slot: next)
+                    try writer.put(Self.slotsTable, BigEndian.bytes(next), master.wrap(key, subject: Self.slotName(next)))
+                    created.append(key)
+                    next += 1
                 }
-                return (keys, erased, links)
+                try writer.put(Self.metaTable, Self.nextSlotKey, BigEndian.bytes(next))
+                return created
             }
-            for (subject, key) in keys { remember(key, for: subject) }
+            sealing.withLock { $0.free.append(contentsOf: created.reversed()) }
             knownLinks.withLock { known in
                 if known.count >= Self.cacheLimit { known.removeAll(keepingCapacity: true) }
                 known.merge(links) { $1 }
             }
-            return demands.map { demand in
-                if let refused = demand.subjects.first(where: erased.contains) { return .failure(.subjectErased(refused)) }
-                return .success(keys.filter { demand.subjects.contains($0.key) })
-            }
+            return demands.map { _ in .success(()) }
         } catch {
             let failure = (error as? KeyRingError) ?? KeyRingError(wrapping: error)
             return demands.map { _ in .failure(failure) }
         }
     }
+
+    /// The associated data a slot's key is wrapped with.
+    static func slotName(_ slot: UInt64) -> String { "slot:\(slot)" }
 
     /// Whether `subject` was erased.
     public func isErased(_ subject: String) throws(KeyRingError) -> Bool {
@@ -275,15 +354,18 @@ public final class SubjectKeyRing: Sendable {
         return result
     }
 
-    /// Number of live data keys.
+    /// Number of stored data keys: slots (used or still free) and keys of earlier versions.
     public func keyCount() -> Int {
-        (try? storage.read { $0.count(Self.keysTable) }) ?? 0
+        (try? storage.read { $0.count(Self.keysTable) + $0.count(Self.slotsTable) }) ?? 0
     }
 
-    /// Erases `subject`: records it on the erasure list (synced), overwrites its wrapped key, then
-    /// deletes it and leaves a tombstone. Returns false if it was already erased.
+    /// Erases `subject`: records it on the erasure list (synced), leaves a tombstone (from now on
+    /// the subject takes no personal data and none of its events opens), and overwrites, then
+    /// deletes, its key of an earlier version. Returns false if it was already erased.
     ///
-    /// Order matters for crashes: once the list has the line, any later open finishes the job.
+    /// The subject's slots are in the log, not here: the caller destroys them with `destroySlots`
+    /// once no append can add one (`SubjectErasure`). Order matters for crashes: once the list has
+    /// the line, any later open finishes the job.
     @discardableResult
     public func erase(_ subject: String, at milliseconds: Int64) throws(KeyRingError) -> Bool {
         guard Self.isValid(subject) else { throw .invalidSubject(subject) }
@@ -291,9 +373,35 @@ public final class SubjectKeyRing: Sendable {
         if try erasures.entries()[subject] == nil {
             try erasures.append(subject: subject, at: milliseconds)
         }
+        sealing.withLock { state in
+            state.erased.insert(subject)
+            state.keys[subject] = nil
+        }
         try Self.destroy(subject, at: milliseconds, in: storage)
-        _ = cache.withLock { $0.removeValue(forKey: subject) }
         return true
+    }
+
+    /// Overwrites, then deletes, the keys in `slots` (the slots the log lists for an erased
+    /// subject). Slots already gone are skipped.
+    public func destroySlots(_ slots: [UInt64]) throws(KeyRingError) {
+        guard !slots.isEmpty else { return }
+        let names = slots.map { BigEndian.bytes($0) }
+        do {
+            try storage.write { writer in
+                for name in names {
+                    if let wrapped = try writer.reader.get(Self.slotsTable, name) {
+                        try writer.put(Self.slotsTable, name, [UInt8](repeating: 0, count: wrapped.count))
+                    }
+                }
+            }
+            try storage.write { writer in
+                for name in names { try? writer.delete(Self.slotsTable, name) }
+            }
+        } catch {
+            throw .storage("cannot destroy the keys of slots \(slots): \(error)")
+        }
+        slotCache.withLock { cache in for slot in slots { cache[slot] = nil } }
+        sealing.withLock { state in state.free.removeAll { $0.slot.map(slots.contains) ?? false } }
     }
 
     /// Re-wraps every data key (and the pseudonym secret) under `newKey` in one transaction; the
@@ -312,6 +420,17 @@ public final class SubjectKeyRing: Sendable {
                     let key = try old.unwrap(wrapped, subject: subject)
                     try writer.put(Self.keysTable, name, newKey.wrap(key, subject: subject))
                 }
+                var slots: [([UInt8], [UInt8])] = []
+                try writer.reader.scan(Self.slotsTable) { key, value in
+                    slots.append((Array(key), Array(value)))
+                    return true
+                }
+                for (name, wrapped) in slots {
+                    let slotName = Self.slotName(name.withUnsafeBytes { BigEndian.uint64($0) })
+                    let key = try old.unwrap(wrapped, subject: slotName)
+                    try writer.put(Self.slotsTable, name, newKey.wrap(key, subject: slotName))
+                }
+                entries += slots
                 guard let wrappedSecret = try writer.reader.get(Self.metaTable, Self.pseudonymKey) else {
                     throw KeyRingError.storage("the keys environment has no pseudonym secret")
                 }
@@ -340,16 +459,9 @@ public final class SubjectKeyRing: Sendable {
 
     // MARK: - Internals
 
-    private func unwrap(_ wrapped: [UInt8], subject: String) throws(KeyRingError) -> DataKey {
-        do { return try master.withLock { $0 }.unwrap(wrapped, subject: subject) } catch {
+    private func unwrap(_ wrapped: [UInt8], subject: String, slot: UInt64? = nil) throws(KeyRingError) -> DataKey {
+        do { return try master.withLock { $0 }.unwrap(wrapped, subject: subject, slot: slot) } catch {
             throw .storage("the data key of \(subject) does not open under master key \(masterKeyId): \(error)")
-        }
-    }
-
-    private func remember(_ key: DataKey, for subject: String) {
-        cache.withLock { cache in
-            if cache.count >= Self.cacheLimit { cache.removeAll(keepingCapacity: true) }
-            cache[subject] = key
         }
     }
 

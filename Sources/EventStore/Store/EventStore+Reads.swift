@@ -48,6 +48,22 @@ extension EventStore {
         }
     }
 
+    /// Every key slot that holds data of `subject` (`key_slots`, written with each append).
+    public func keySlots(of subject: String) throws(EventStoreError) -> [UInt64] {
+        guard let table = dbs.keySlots else { return [] }
+        return try read { txn in
+            let prefix = Array(subject.utf8) + [0]
+            let cursor = try txn.cursor(table)
+            var slots: [UInt64] = []
+            var entry = try cursor.get(MDB_SET_RANGE, key: prefix)
+            while let found = entry, found.key.count == prefix.count + 8, found.key.starts(with: prefix) {
+                slots.append(BigEndian.uint64(found.key, at: prefix.count))
+                entry = try cursor.get(MDB_NEXT)
+            }
+            return slots
+        }
+    }
+
     /// The event with this id, or nil.
     public func event(id: UUID) throws(EventStoreError) -> RecordedEvent? {
         try read { txn in

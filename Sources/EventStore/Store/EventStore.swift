@@ -1,5 +1,6 @@
 import CLMDB
 import Foundation
+import Synchronization
 import Logging
 
 /// The durable, tamper-evident, group-committed event log.
@@ -148,6 +149,13 @@ public final class EventStore: Sendable {
                     metrics.recordCommit(head: head, requests: requests, events: events)
                     watch.advance(to: head.position)
                 }))
+    }
+
+    /// Refuses, from now on, appends that carry data sealed for `subjects` (erasure has begun for
+    /// them). An append already committed is not affected; one decided in the same group as this
+    /// call either committed before it or is refused.
+    public func refuseSealedData(of subjects: some Sequence<String>) {
+        writer.refusedSubjects.withLock { $0.formUnion(subjects) }
     }
 
     /// Finishes queued appends, signs a final checkpoint when the log moved, ends subscriptions and

@@ -28,6 +28,9 @@ public enum EventStoreError: Error, Equatable, CustomStringConvertible {
     case insufficientStorage(String)
     /// A stored record could not be decoded.
     case corrupt(position: UInt64, reason: String)
+    /// The append carries personal data sealed for a data subject whose erasure has begun (a
+    /// command decided just before the erasure); nothing was written.
+    case subjectErased(String)
 
     public var description: String {
         switch self {
@@ -43,6 +46,7 @@ public enum EventStoreError: Error, Equatable, CustomStringConvertible {
         case .storage(let message): "storage failure: \(message)"
         case .insufficientStorage(let message): "insufficient storage: \(message)"
         case .corrupt(let position, let reason): "stored event at position \(position) is corrupt: \(reason)"
+        case .subjectErased(let subject): "data subject \(subject) was erased; it cannot hold new personal data"
         }
     }
 }

@@ -53,6 +53,11 @@ final class GroupCommitWriter: @unchecked Sendable {
     private let dbs: LogDatabases
     private let configuration: Configuration
     private let queue = Mutex(Queue())
+    /// Data subjects whose erasure has begun: appends carrying data sealed for them are refused
+    /// (`EventStore.refuseSealedData`). Read on the writer thread while it decides a group, so an
+    /// erasure that adds a subject and then appends its `SubjectErased` knows every earlier sealed
+    /// event of the subject is committed, and no later one will be.
+    let refusedSubjects = Mutex<Set<String>>([])
     private let wakeUp = DispatchSemaphore(value: 0)
     private var thread: JoinableThread?
 
@@ -265,6 +270,7 @@ final class GroupCommitWriter: @unchecked Sendable {
         if let problem = AppendValidation.problem(in: batch, metadata: metadata) {
             return .rejected(.invalidAppend(problem))
         }
+        if let refused = refusedSubject(in: batch) { return .rejected(.subjectErased(refused)) }
         switch try storedCopies(of: batch, txn) {
         case .none: break
         case .some(.success(let results)): return .appended(results)
@@ -319,8 +325,24 @@ final class GroupCommitWriter: @unchecked Sendable {
             try withUTF8Bytes(metadata.actor.id) { try txn.put(dbs.actors, $0, key) }
         }
         try txn.put(dbs.streams, StreamIndex.key(stream, version), positionKey)
+        if let sealed = event.sealed, let slot = sealed.keySlot, let keySlots = dbs.keySlots {
+            try txn.put(keySlots, LogDatabases.keySlotKey(sealed.subject, slot), positionKey)
+        }
         state.head = LogHead(position: position, hash: hash, recordedAt: recordedAt)
         state.events += 1
+    }
+
+    /// The first subject of a sealed event in `batch` whose erasure has begun.
+    private func refusedSubject(in batch: [StreamAppend]) -> String? {
+        refusedSubjects.withLock { refused in
+            guard !refused.isEmpty else { return nil }
+            for append in batch {
+                for event in append.events {
+                    if let subject = event.sealed?.subject, refused.contains(subject) { return subject }
+                }
+            }
+            return nil
+        }
     }
 
     private func currentVersion(of stream: String, _ txn: WriteTransaction) throws -> UInt64 {

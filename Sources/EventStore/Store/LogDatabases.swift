@@ -10,6 +10,11 @@ import CLMDB
 /// | `actors`      | actor id, UTF-8 (dup-sorted)      | position u64 BE                         |
 /// | `checkpoints` | position, u64 BE                  | `SignedCheckpoint` (80 bytes)           |
 /// | `meta`        | ASCII name                        | see `MetaKey`                           |
+/// | `key_slots`   | subject ‖ 0x00 ‖ key slot u64 BE  | position u64 BE of the latest use       |
+///
+/// `key_slots` is written in the append's own transaction for every event sealed under a slot
+/// (`SealedData.keySlot`): the one durable record of which keys hold a subject's data, which
+/// erasure reads. A log written before it existed has none (read-only opens then see nil).
 struct LogDatabases {
     let events: MDB_dbi
     let streams: MDB_dbi
@@ -17,8 +22,9 @@ struct LogDatabases {
     let actors: MDB_dbi
     let checkpoints: MDB_dbi
     let meta: MDB_dbi
+    let keySlots: MDB_dbi?
 
-    static let count: UInt32 = 6
+    static let count: UInt32 = 7
 
     init(opening env: LMDBEnvironment, in txn: WriteTransaction) throws {
         let dupFixed = MDB_DUPSORT | MDB_DUPFIXED
@@ -28,6 +34,12 @@ struct LogDatabases {
         actors = try env.openDatabase("actors", flags: dupFixed, in: txn)
         checkpoints = try env.openDatabase("checkpoints", flags: 0, in: txn)
         meta = try env.openDatabase("meta", flags: 0, in: txn)
+        keySlots = try env.openDatabase("key_slots", flags: 0, in: txn)
+    }
+
+    /// The key of `subject`'s entry for `slot` in `key_slots`.
+    static func keySlotKey(_ subject: String, _ slot: UInt64) -> [UInt8] {
+        Array(subject.utf8) + [0] + BigEndian.bytes(slot)
     }
 }
 

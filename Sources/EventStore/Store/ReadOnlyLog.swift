@@ -118,6 +118,13 @@ extension LogDatabases {
         actors = opened[3]
         checkpoints = opened[4]
         meta = opened[5]
+        keySlots = try Self.withCommittedRead(env, path: path) { txn -> MDB_dbi? in
+            var dbi: MDB_dbi = 0
+            let rc = mdb_dbi_open(txn, "key_slots", 0, &dbi)
+            if rc == MDB_NOTFOUND { return nil }
+            try check(rc, "mdb_dbi_open(key_slots)")
+            return dbi
+        }
     }
 
     private static func withCommittedRead<T>(_ env: LMDBEnvironment, path: String, _ body: (OpaquePointer) throws -> T) throws(EventStoreError) -> T {

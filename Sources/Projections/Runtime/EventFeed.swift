@@ -55,7 +55,7 @@ struct EventFeed: Sendable {
     /// reads as the marker: a payload decoded before the erasure must not reach a rebuild, an
     /// as-of replay or a lagging projector after it.
     func opensAsCached(_ envelope: RecordedEvent) -> Bool {
-        guard let subject = envelope.sealed?.subject, let keyRing = registry.protection?.keyRing else { return true }
-        return (try? keyRing.key(for: subject)) != nil
+        guard let sealed = envelope.sealed, let keyRing = registry.protection?.keyRing else { return true }
+        return (try? keyRing.key(opening: sealed)) != nil
     }
 }

@@ -87,6 +87,9 @@ extension APIError {
         case let error as EventStoreError:
             switch error {
             case .wrongExpectedVersion, .eventIdConflict: self.init(.conflict, error.description)
+            case .subjectErased(let subject):
+                self.init(.subjectErased, error.description)
+                record = subject
             case .invalidAppend: self.init(.invalidAppend, error.description)
             case .closed: self.init(.unavailable, "the event store is closed; the server is shutting down")
             case .corrupt(let position, _):
