@@ -71,19 +71,22 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
-        .testTarget(name: "EventStoreTests", dependencies: ["EventStore", "CLMDB"]),
+        // posix_spawn for the tests that run child processes (Foundation's `Process` is not safe
+        // to use from concurrent tests on Linux).
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "EventStoreTests", dependencies: ["EventStore", "CLMDB", "TestSupport"]),
         .testTarget(
             name: "DomainTests",
             dependencies: ["Domain", "EventStore", .product(name: "PropertyBased", package: "swift-property-based")]
         ),
         .testTarget(
             name: "ProjectionsTests",
-            dependencies: ["Projections", "Domain", "EventStore"]
+            dependencies: ["Projections", "Domain", "EventStore", "TestSupport"]
         ),
         .testTarget(
             name: "ServerTests",
             dependencies: [
-                "Server", "Projections", "Domain", "EventStore",
+                "Server", "Projections", "Domain", "EventStore", "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import EventStore
 
 /// Kills a child process that appends continuously with SIGKILL at random moments and checks that
@@ -25,12 +26,7 @@ struct CrashTests {
             }
             _ = FileManager.default.createFile(atPath: output, contents: nil)
             _ = FileManager.default.createFile(atPath: errors, contents: nil)
-            let child = Process()
-            child.executableURL = URL(fileURLWithPath: binary)
-            child.arguments = ["crash-writer", "--data", dir.path, "--writers", "8"]
-            child.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
-            child.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errors))
-            try child.run()
+            let child = try ChildProcess(binary, ["crash-writer", "--data", dir.path, "--writers", "8"], stdout: output, stderr: errors)
             // Wait until it has opened the store, then let it append for a random while.
             let deadline = Date().addingTimeInterval(20)
             while !((try? String(contentsOfFile: errors, encoding: .utf8)) ?? "").contains("ready") {
@@ -39,9 +35,8 @@ struct CrashTests {
                 try await Task.sleep(for: .milliseconds(5))
             }
             try await Task.sleep(for: .milliseconds(Int.random(in: 20...400, using: &generator)))
-            kill(child.processIdentifier, SIGKILL)
-            child.waitUntilExit()
-            #expect(child.terminationReason == .uncaughtSignal)
+            child.kill(SIGKILL)
+            #expect(child.wait() == .signal(SIGKILL))
 
             let lines = ((try? String(contentsOfFile: output, encoding: .utf8)) ?? "").split(separator: "\n")
             var thisRound = 0

@@ -3,6 +3,7 @@ import EventStore
 import Foundation
 import Projections
 import Testing
+import TestSupport
 
 /// Kills `crm rebuild --catch-up-only` (the projectors in a child process) with SIGKILL at random
 /// moments, resumes it each time, and checks that the read models end byte-identical to ones
@@ -38,24 +39,17 @@ struct ProjectionCrashTests {
         let errors = root + "/stderr"
         for _ in 0..<Self.iterations {
             _ = FileManager.default.createFile(atPath: errors, contents: nil)
-            let child = Process()
-            child.executableURL = URL(fileURLWithPath: binary)
-            child.arguments = ["rebuild", "--data", data, "--catch-up-only", "--batch-size", "7"]
-            child.standardOutput = FileHandle.nullDevice
-            child.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errors))
-            try child.run()
+            let child = try ChildProcess(binary, ["rebuild", "--data", data, "--catch-up-only", "--batch-size", "7"], stderr: errors)
             // A blocking sleep: other suites' synchronous catch-ups can hold every cooperative
             // thread, which would delay a `Task.sleep` until the child had finished.
             usleep(UInt32.random(in: 30_000...300_000, using: &generator))
             if child.isRunning {
-                kill(child.processIdentifier, SIGKILL)
+                child.kill(SIGKILL)
                 killed += 1
             }
-            child.waitUntilExit()
-            let ours = child.terminationReason == .uncaughtSignal && child.terminationStatus == SIGKILL
-            if !ours {
-                #expect(child.terminationReason == .exit && child.terminationStatus == 0,
-                        "\(child.terminationReason == .exit ? "exit" : "signal") \(child.terminationStatus): \((try? String(contentsOfFile: errors, encoding: .utf8)) ?? "")")
+            let ended = child.wait()
+            if ended != .signal(SIGKILL) {
+                #expect(ended == .exit(0), "\(ended): \((try? String(contentsOfFile: errors, encoding: .utf8)) ?? "")")
             }
         }
         #expect(killed > 0, "no run was interrupted; lower the sleep")

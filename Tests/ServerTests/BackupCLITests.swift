@@ -1,6 +1,7 @@
 import EventStore
 import Foundation
 import Testing
+import TestSupport
 
 /// `crm backup`, `crm restore` and `crm compact`, run as the built binary.
 @Suite(.enabled(if: CLI.binary != nil, "the crm binary is not built next to the tests"))
@@ -344,14 +345,14 @@ enum Backups {
 extension CLI {
     /// A `crm` process running in the background, its output going to files.
     final class Background: @unchecked Sendable {
-        // @unchecked: used from one test at a time; `Process` is not Sendable but is only
+        // @unchecked: used from one test at a time; `ChildProcess` is not Sendable but is only
         // touched by the test that started it.
-        let process: Process
+        let process: ChildProcess
         let stdout: URL
         let stderr: URL
         let directory: URL
 
-        init(process: Process, directory: URL) {
+        init(process: ChildProcess, directory: URL) {
             self.process = process
             self.directory = directory
             stdout = directory.appendingPathComponent("stdout")
@@ -377,8 +378,8 @@ extension CLI {
         /// Ends the process (SIGKILL, as a crash would) and waits for it.
         func stop() {
             if process.isRunning {
-                kill(process.processIdentifier, SIGKILL)
-                process.waitUntilExit()
+                process.kill(SIGKILL)
+                process.wait()
             }
         }
 
@@ -391,21 +392,14 @@ extension CLI {
     /// Starts `crm` with `arguments` without waiting for it.
     static func start(_ arguments: [String]) throws -> Background {
         guard let binary else { throw CocoaError(.fileNoSuchFile) }
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
         var environment = ProcessInfo.processInfo.environment
         environment["CRM_DATA"] = nil
         environment["CRM_CHECKPOINT_KEY"] = nil
-        process.environment = environment
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("crm-bg-\(UUID().uuidString)", isDirectory: true)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let background = Background(process: process, directory: directory)
-        _ = FileManager.default.createFile(atPath: background.stdout.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: background.stderr.path, contents: nil)
-        process.standardOutput = try FileHandle(forWritingTo: background.stdout)
-        process.standardError = try FileHandle(forWritingTo: background.stderr)
-        try CLI.launch(process)
-        return background
+        let process = try ChildProcess(binary.path, arguments, environment: environment,
+                                       stdout: directory.appendingPathComponent("stdout").path,
+                                       stderr: directory.appendingPathComponent("stderr").path)
+        return Background(process: process, directory: directory)
     }
 }

@@ -1,6 +1,7 @@
 import EventStore
 import Foundation
 import Testing
+import TestSupport
 
 /// The `crm` operator commands, run as the built binary next to the test bundle.
 @Suite(.enabled(if: CLI.binary != nil, "the crm binary is not built next to the tests"))
@@ -155,48 +156,30 @@ enum CLI {
         return nil
     }()
 
-    private static let launchLock = NSLock()
-
-    /// Starts `process`, one launch at a time across the suite: Foundation's `Process.run()`
-    /// crashed (a bad pointer in memcpy) when several tests launched children at the same moment.
-    static func launch(_ process: Process) throws {
-        try launchLock.withLock { try process.run() }
-    }
-
     static func run(_ arguments: [String], environment: [String: String?] = [:]) throws -> Result {
-        let process = Process()
         guard let binary else { throw CocoaError(.fileNoSuchFile) }
-        process.executableURL = binary
-        process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
         env["CRM_DATA"] = nil
         env["CRM_CHECKPOINT_KEY"] = nil
         env["CRM_TOKEN_STORE"] = nil
         for (name, value) in environment { env[name] = value }
-        process.environment = env
-        // Output goes to files, not pipes: Foundation's `readDataToEndOfFile` traps when a signal
-        // (another test's child exiting) interrupts its read, and reading one pipe to the end
-        // while the child fills the other would deadlock.
+        // Output goes to files, not pipes: reading one pipe to the end while the child fills the
+        // other would deadlock.
         let directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("crm-cli-\(UUID().uuidString)", isDirectory: true)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
-        let outURL = directory.appendingPathComponent("stdout")
-        let errURL = directory.appendingPathComponent("stderr")
-        FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        FileManager.default.createFile(atPath: errURL.path, contents: nil)
-        let stdout = try FileHandle(forWritingTo: outURL)
-        let stderr = try FileHandle(forWritingTo: errURL)
-        process.standardOutput = stdout
-        process.standardError = stderr
-        try launch(process)
-        process.waitUntilExit()
-        try stdout.close()
-        try stderr.close()
-        let out = try Data(contentsOf: outURL)
-        let err = try Data(contentsOf: errURL)
-        return Result(status: process.terminationStatus, stdout: String(decoding: out, as: UTF8.self),
-                      stderr: String(decoding: err, as: UTF8.self))
+        let outPath = directory.appendingPathComponent("stdout").path
+        let errPath = directory.appendingPathComponent("stderr").path
+        let child = try ChildProcess(binary.path, arguments, environment: env, stdout: outPath, stderr: errPath)
+        let status: Int32
+        switch child.wait() {
+        case .exit(let code): status = code
+        case .signal(let signal): status = 128 + signal
+        }
+        let out = try Data(contentsOf: URL(fileURLWithPath: outPath))
+        let err = try Data(contentsOf: URL(fileURLWithPath: errPath))
+        return Result(status: status, stdout: String(decoding: out, as: UTF8.self), stderr: String(decoding: err, as: UTF8.self))
     }
 
     /// One line on stderr that names the problem; no crash report, no stack trace.

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// The quick start's promise: `crm serve --demo` prints a token per role and three example
 /// requests that answer with real data, and the manager and agent tokens act as people of the
@@ -15,14 +16,11 @@ struct DemoGreetingTests {
             let output = directory + "-greeting.txt"
             FileManager.default.createFile(atPath: output, contents: nil)
             defer { try? FileManager.default.removeItem(atPath: output) }
-            let server = Process()
-            server.executableURL = try #require(CLI.binary)
-            server.arguments = ["serve", "--demo", "--fixtures", Self.fixtures, "--data", directory, "--port", String(port),
-                                "--log-level", "warning"]
-            server.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
-            server.standardError = FileHandle.nullDevice
-            try CLI.launch(server)
-            defer { if server.isRunning { server.terminate(); server.waitUntilExit() } }
+            let server = try ChildProcess(try #require(CLI.binary).path,
+                                          ["serve", "--demo", "--fixtures", Self.fixtures, "--data", directory, "--port", String(port),
+                                           "--log-level", "warning"],
+                                          stdout: output)
+            defer { if server.isRunning { server.kill(SIGTERM); server.wait() } }
 
             var greeting = ""
             for _ in 0..<1200 where !greeting.contains("Public:") {

@@ -2,6 +2,7 @@ import EventStore
 import Foundation
 import Server
 import Testing
+import TestSupport
 
 /// `crm serve` as a child process: SIGTERM lets the request in flight finish, then the process
 /// closes the store and exits 0.
@@ -14,13 +15,9 @@ struct OperationsShutdownTests {
             let tokens = try TokenStore(directory: directory + "/tokens")
             let admin = try tokens.create(user: "ops", role: .admin).bearer
             let port = Int.random(in: 20_000...60_000)
-            let server = Process()
-            server.executableURL = try #require(CLI.binary)
-            server.arguments = ["serve", "--data", directory, "--port", String(port), "--log-level", "warning"]
-            server.standardOutput = FileHandle.nullDevice
-            server.standardError = FileHandle.nullDevice
-            try CLI.launch(server)
-            defer { if server.isRunning { server.terminate() } }
+            let server = try ChildProcess(try #require(CLI.binary).path,
+                                          ["serve", "--data", directory, "--port", String(port), "--log-level", "warning"])
+            defer { if server.isRunning { server.kill(SIGTERM); server.wait() } }
 
             let base = "http://127.0.0.1:\(port)"
             var up = false
@@ -37,14 +34,14 @@ struct OperationsShutdownTests {
                 try curl(["-s", "-N", "-w", "\n%{http_code}", "-H", "Authorization: Bearer \(admin)", "\(base)/v1/feed?from=1"])
             }
             try await Task.sleep(for: .milliseconds(500))
-            kill(server.processIdentifier, SIGTERM)
+            server.kill(SIGTERM)
             let answer = try await inFlight.value
             #expect(answer.status == 0, "curl exited with \(answer.status): the feed did not end")
             #expect(answer.output.hasSuffix("200"), "\(answer.output)")
             #expect(answer.output.contains("id: 5\n"))
             for _ in 0..<200 where server.isRunning { try await Task.sleep(for: .milliseconds(50)) }
             #expect(!server.isRunning)
-            #expect(server.terminationStatus == 0)
+            #expect(server.wait() == .exit(0))
             // The store was closed cleanly: it opens again (the directory lock is free).
             let reopened = try EventStore(directory: directory, configuration: .init(logger: quietLogger))
             #expect(try reopened.head().position == 5)
@@ -54,18 +51,14 @@ struct OperationsShutdownTests {
 
     /// Runs the `curl` command line and returns its standard output.
     func curl(_ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["curl", "--max-time", "10"] + arguments
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("crm-curl-\(UUID().uuidString)")
-        FileManager.default.createFile(atPath: file.path, contents: nil)
         defer { try? FileManager.default.removeItem(at: file) }
-        let handle = try FileHandle(forWritingTo: file)
-        process.standardOutput = handle
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        try handle.close()
-        return (process.terminationStatus, String(decoding: try Data(contentsOf: file), as: UTF8.self))
+        let process = try ChildProcess("/usr/bin/env", ["curl", "--max-time", "10"] + arguments, stdout: file.path)
+        let status: Int32
+        switch process.wait() {
+        case .exit(let code): status = code
+        case .signal(let signal): status = 128 + signal
+        }
+        return (status, String(decoding: try Data(contentsOf: file), as: UTF8.self))
     }
 }

@@ -6,6 +6,7 @@ import HummingbirdTesting
 @testable import Projections
 @testable import Server
 import Testing
+import TestSupport
 
 /// Readiness, wrong methods, and HTTPS.
 @Suite("Operations: readiness, 405, TLS")
@@ -133,15 +134,9 @@ struct OperationsTests {
     /// A self-signed certificate for `localhost`, made with the `openssl` command line.
     func makeSelfSignedCertificate(in directory: String) throws -> TLSFiles {
         let files = TLSFiles(certificatePath: directory + "/cert.pem", keyPath: directory + "/key.pem")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
-                             "-keyout", files.keyPath, "-out", files.certificatePath]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try CLI.launch(process)
-        process.waitUntilExit()
-        try #require(process.terminationStatus == 0, "openssl could not make a certificate")
+        let process = try ChildProcess("/usr/bin/env", ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                                                        "-subj", "/CN=localhost", "-keyout", files.keyPath, "-out", files.certificatePath])
+        try #require(process.wait() == .exit(0), "openssl could not make a certificate")
         return files
     }
 }
