@@ -82,9 +82,10 @@ struct QueryRoutesTests {
             #expect(unchanged.status == .notModified)
             #expect(unchanged.body.readableBytes == 0)
             #expect(unchanged.headers[.eTag] == tag)
-            // The first read appended its access event, so the read model now reflects a later
-            // position; what it says about the customer did not change.
-            #expect(UInt64(unchanged.logPosition ?? "") ?? 0 > beforePosition)
+            // The first read appended its access event, so the read model reflects the same or (once
+            // its projector has applied that event) a later position; what it says about the
+            // customer did not change.
+            #expect(UInt64(unchanged.logPosition ?? "") ?? 0 >= beforePosition)
             #expect(try await company.get("/v1/customers/\(id)", headers: [.ifNoneMatch: "\"other\", W/\(tag)"]).status == .notModified)
             #expect(try await company.get("/v1/customers/\(id)", headers: [.ifNoneMatch: "\"other\""]).status == .ok)
 
