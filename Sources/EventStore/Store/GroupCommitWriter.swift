@@ -326,7 +326,10 @@ final class GroupCommitWriter: @unchecked Sendable {
         }
         try txn.put(dbs.streams, StreamIndex.key(stream, version), positionKey)
         if let sealed = event.sealed, let slot = sealed.keySlot, let keySlots = dbs.keySlots {
-            try txn.put(keySlots, LogDatabases.keySlotKey(sealed.subject, slot), positionKey)
+            // Only a subject's first event under a slot writes: a lookup dirties no page, and most
+            // events of a subject reuse its slot.
+            let key = LogDatabases.keySlotKey(sealed.subject, slot)
+            if try txn.get(keySlots, key) == nil { try txn.put(keySlots, key, positionKey) }
         }
         state.head = LogHead(position: position, hash: hash, recordedAt: recordedAt)
         state.events += 1

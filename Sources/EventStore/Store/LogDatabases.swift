@@ -10,7 +10,7 @@ import CLMDB
 /// | `actors`      | actor id, UTF-8 (dup-sorted)      | position u64 BE                         |
 /// | `checkpoints` | position, u64 BE                  | `SignedCheckpoint` (80 bytes)           |
 /// | `meta`        | ASCII name                        | see `MetaKey`                           |
-/// | `key_slots`   | subject ‖ 0x00 ‖ key slot u64 BE  | position u64 BE of the latest use       |
+/// | `key_slots`   | subject ‖ 0x00 ‖ key slot u64 BE  | position u64 BE of its first use        |
 ///
 /// `key_slots` is written in the append's own transaction for every event sealed under a slot
 /// (`SealedData.keySlot`): the one durable record of which keys hold a subject's data, which
