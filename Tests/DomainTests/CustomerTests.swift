@@ -183,6 +183,34 @@ struct CustomerTests {
         #expect(f.head == head)
     }
 
+    /// Found by the soak drill: the cached customer kept every interaction id it had ever logged,
+    /// so the server's heap grew by ~240 bytes per interaction for as long as it ran.
+    @Test("a customer remembers only its latest interaction ids: duplicates among them are refused, memory stays bounded")
+    func recentInteractionIdsAreBounded() async throws {
+        let f = try DomainFixture()
+        try await f.register("c1")
+        let total = RecentInteractions.limit * 3
+        for n in 0..<total {
+            try await f.run(LogInteraction(customerId: "c1", interactionId: "i\(n)", channel: .call, direction: .inbound, outcome: "reached"))
+        }
+        let (customer, _) = try f.handler.load(Customer.self, id: "c1")
+        #expect(customer.recentInteractionIds.count == RecentInteractions.limit)
+        #expect(customer.interactionCount == total)
+        // The latest are refused as re-sends; the oldest are forgotten.
+        for n in [total - 1, total - RecentInteractions.limit] {
+            await #expect(throws: DomainError.alreadyExists(kind: "interaction", id: "i\(n)")) {
+                try await f.run(LogInteraction(customerId: "c1", interactionId: "i\(n)", channel: .call, direction: .inbound, outcome: "x"))
+            }
+            #expect(customer.recentInteractionIds.contains("i\(n)"))
+        }
+        #expect(!customer.recentInteractionIds.contains("i0"))
+        #expect(!customer.recentInteractionIds.contains("i\(total - RecentInteractions.limit - 1)"))
+        // A fold of the log gives the same state as the cached one.
+        var folded = Customer()
+        for event in try decode(f, "customer-c1") { folded = folded.applying([event]) }
+        #expect(folded.recentInteractionIds == customer.recentInteractionIds)
+    }
+
     @Test("a merge changes both streams atomically; the absorbed id then refuses commands naming the survivor")
     func merge() async throws {
         let f = try DomainFixture()

@@ -32,7 +32,8 @@ public struct Customer: Aggregate, Equatable {
     /// Set once the customer was erased on request (`SubjectErased`).
     public var isErased = false
     public var absorbed: [String] = []
-    public var interactionIds: Set<String> = []
+    /// The latest interaction ids, to refuse one sent twice (bounded: see `RecentInteractions`).
+    public var recentInteractionIds = RecentInteractions()
     public var interactionCount = 0
 
     public init() {}
@@ -89,7 +90,7 @@ public struct Customer: Aggregate, Equatable {
         case let e as CustomerAbsorbed:
             mergedInto = e.survivorId
         case let e as InteractionLogged:
-            interactionIds.insert(e.interactionId)
+            recentInteractionIds.insert(e.interactionId)
             interactionCount += 1
         case let e as SubjectErased:
             let marker = PersonalDataProtection.erasedMarker

@@ -355,7 +355,7 @@ public struct LogInteraction: DomainCommand {
     public func decide(_ state: Customer, _ context: DecisionContext) throws(DomainError) -> [any DomainEvent] {
         try state.requireCommandable(customerId)
         let id = try Validate.id(interactionId, "interactionId")
-        guard !state.interactionIds.contains(id) else { throw .alreadyExists(kind: "interaction", id: id) }
+        guard !state.recentInteractionIds.contains(id) else { throw .alreadyExists(kind: "interaction", id: id) }
         if let durationSeconds, !(0...86_400).contains(durationSeconds) {
             throw .invalid(field: "durationSeconds", reason: "must be between 0 and 86400")
         }
