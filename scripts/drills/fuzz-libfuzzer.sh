@@ -11,7 +11,7 @@
 #              behind it; builds the Server module with Hummingbird and SwiftNIO (~8x the build time)
 #
 #   scripts/drills/fuzz-libfuzzer.sh                      # 600 s per target, all three (the full run)
-#   FUZZ_CONFIG=debug scripts/drills/fuzz-libfuzzer.sh 45 envelope commands   # the CI run, ~3 min
+#   FUZZ_CONFIG=debug scripts/drills/fuzz-libfuzzer.sh 30 envelope commands   # the CI run
 #
 # Arguments: the seconds per target (default 600), then the targets (default: all three).
 # Environment: FUZZ_CONFIG (release or debug; default release: faster runs, slower build; debug
