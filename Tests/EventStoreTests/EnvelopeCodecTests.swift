@@ -41,6 +41,26 @@ struct EnvelopeCodecTests {
         }
     }
 
+    /// Found by the libFuzzer drill's full run: a record whose recorded time is `Int64.min` decoded,
+    /// and rendering it as JSON (`crm log`, the API's event routes) trapped on an overflow in the
+    /// time formatting.
+    @Test("a record with an extreme recorded time renders as JSON")
+    func extremeRecordedTime() throws {
+        let hex = "0123010100000000000000000000000000000000000000008000000000000000000000000000000000000000000000000000000000000000000000003300000000000000000000000000000000000000000000010100000000000000000000000000000000000000000000000000000000000000690200000000000000000001004000baffffffff00e578"
+        let record = stride(from: 0, to: hex.count, by: 2).map { offset -> UInt8 in
+            let start = hex.index(hex.startIndex, offsetBy: offset)
+            return UInt8(hex[start..<hex.index(start, offsetBy: 2)], radix: 16)!
+        }
+        let event = try record.withUnsafeBytes { try EnvelopeCodec.decode($0) }
+        #expect(event.recordedAt == .min)
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(event.json)) as? [String: Any])
+        #expect(json["recordedAt"] as? String == RecordedEvent.iso8601(milliseconds: .min))
+        #expect(RecordedEvent.iso8601(milliseconds: .min) == "-292275055-05-16T16:47:04.192Z")
+        #expect(RecordedEvent.iso8601(milliseconds: .max) == "292278994-08-17T07:12:55.807Z")
+        #expect(RecordedEvent.iso8601(milliseconds: -1) == "1969-12-31T23:59:59.999Z")
+        #expect(RecordedEvent.iso8601(milliseconds: 0) == "1970-01-01T00:00:00.000Z")
+    }
+
     @Test("sealed data with and without a key slot round-trips; flag 8 without room for a slot is malformed")
     func keySlot() throws {
         func record(_ sealed: SealedData) -> [UInt8] {

@@ -82,9 +82,12 @@ extension RecordedEvent {
         return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(hour, 2)):\(pad(minute, 2)):\(pad(second, 2)).\(pad(millis, 3))Z"
     }
 
+    /// Division rounding toward negative infinity, with a remainder in `0..<divisor`. Computed from
+    /// `/` and `%` alone: multiplying the quotient back overflowed for times near `Int64.min`
+    /// (found by the libFuzzer drill, a stored record whose recorded time is `Int64.min`).
     private static func floorDivision(_ value: Int64, _ divisor: Int64) -> (quotient: Int64, remainder: Int64) {
-        let quotient = value / divisor - (value % divisor < 0 ? 1 : 0)
-        return (quotient, value - quotient * divisor)
+        let (quotient, remainder) = (value / divisor, value % divisor)
+        return remainder < 0 ? (quotient - 1, remainder + divisor) : (quotient, remainder)
     }
 
     /// Howard Hinnant's `civil_from_days`: the proleptic Gregorian date `days` after 1970-01-01.
