@@ -61,6 +61,26 @@ struct EnvelopeCodecTests {
         #expect(RecordedEvent.iso8601(milliseconds: 0) == "1970-01-01T00:00:00.000Z")
     }
 
+    /// Found by the libFuzzer drill's full run: stored data with a lone UTF-16 surrogate escape was
+    /// embedded as JSON, which strict parsers (Foundation's) refuse for the whole envelope.
+    @Test("data with a lone surrogate escape is shown as base64; a surrogate pair stays JSON")
+    func loneSurrogates() throws {
+        func json(_ data: String) throws -> [String: Any] {
+            let event = RecordedEvent(
+                position: 1, id: UUID(), type: "E", schemaVersion: 1, stream: "s", streamVersion: 1, recordedAt: 0,
+                actor: Actor(id: "a", role: "admin"), source: Source(clientAddress: "", userAgent: "", host: ""),
+                correlationId: UUID(), causationId: nil, reason: nil, data: Array(data.utf8), sealed: nil,
+                hash: SHA256Digest(bytes: [UInt8](repeating: 1, count: 32))!)
+            return try #require(try JSONSerialization.jsonObject(with: Data(event.json)) as? [String: Any])
+        }
+        for lone in [#"{"a":"x\uDB2Ay"}"#, #"{"a":"\uDC00"}"#, #"{"a":"\uD800"}"#, #"{"a":"\uD800\u0041"}"#, #"{"\uDB2A":1}"#] {
+            let object = try json(lone)
+            #expect(object["data"] == nil && object["dataBase64"] as? String == Data(lone.utf8).base64EncodedString(), "\(lone)")
+        }
+        let pair = try json(#"{"a":"\uD83D\uDE80 \u00e9"}"#)
+        #expect((pair["data"] as? [String: String])?["a"] == "🚀 é")
+    }
+
     @Test("sealed data with and without a key slot round-trips; flag 8 without room for a slot is malformed")
     func keySlot() throws {
         func record(_ sealed: SealedData) -> [UInt8] {

@@ -273,8 +273,17 @@ private struct CompactJSON {
                      UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
                     index += 1
                 case UInt8(ascii: "u"):
-                    guard index + 4 < input.count, input[index + 1...index + 4].allSatisfy(\.isHexDigit) else { return false }
+                    // A surrogate must come as a high-low pair: a lone one is not a character, and
+                    // strict parsers (Foundation's among them) refuse the whole document (found by
+                    // the libFuzzer drill).
+                    guard let unit = codeUnit(at: index + 1) else { return false }
                     index += 5
+                    if (0xDC00...0xDFFF).contains(unit) { return false }
+                    if (0xD800...0xDBFF).contains(unit) {
+                        guard current == UInt8(ascii: "\\"), index + 1 < input.count, input[index + 1] == UInt8(ascii: "u"),
+                              let low = codeUnit(at: index + 2), (0xDC00...0xDFFF).contains(low) else { return false }
+                        index += 6
+                    }
                 default:
                     return false
                 }
@@ -285,6 +294,18 @@ private struct CompactJSON {
             }
         }
         return false
+    }
+
+    /// The UTF-16 code unit spelled by the four hex digits at `offset`, if they are there.
+    private func codeUnit(at offset: Int) -> UInt16? {
+        guard offset + 4 <= input.count else { return nil }
+        var unit: UInt16 = 0
+        for byte in input[offset..<offset + 4] {
+            guard byte.isHexDigit else { return nil }
+            let digit = byte <= UInt8(ascii: "9") ? byte - UInt8(ascii: "0") : (byte | 0x20) - UInt8(ascii: "a") + 10
+            unit = unit << 4 | UInt16(digit)
+        }
+        return unit
     }
 
     private mutating func number() -> Bool {
