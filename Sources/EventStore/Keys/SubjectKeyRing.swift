@@ -302,7 +302,7 @@ public final class SubjectKeyRing: Sendable {
 
     /// Whether `subject` was erased.
     public func isErased(_ subject: String) throws(KeyRingError) -> Bool {
-        try Self.isErased(subject, in: storage)
+        sealing.withLock { $0.erased.contains(subject) }
     }
 
     /// Every erased subject with its erasure time (ms since the epoch).
@@ -385,18 +385,8 @@ public final class SubjectKeyRing: Sendable {
     /// subject). Slots already gone are skipped.
     public func destroySlots(_ slots: [UInt64]) throws(KeyRingError) {
         guard !slots.isEmpty else { return }
-        let names = slots.map { BigEndian.bytes($0) }
         do {
-            try storage.write { writer in
-                for name in names {
-                    if let wrapped = try writer.reader.get(Self.slotsTable, name) {
-                        try writer.put(Self.slotsTable, name, [UInt8](repeating: 0, count: wrapped.count))
-                    }
-                }
-            }
-            try storage.write { writer in
-                for name in names { try? writer.delete(Self.slotsTable, name) }
-            }
+            try Self.shred(Self.slotsTable, slots.map { BigEndian.bytes($0) }, in: storage)
         } catch {
             throw .storage("cannot destroy the keys of slots \(slots): \(error)")
         }
@@ -475,17 +465,28 @@ public final class SubjectKeyRing: Sendable {
     private static func destroy(_ subject: String, at milliseconds: Int64, in storage: KeyValueStore) throws(KeyRingError) {
         let name = Array(subject.utf8)
         do {
-            try storage.write { writer in
-                if let wrapped = try writer.reader.get(keysTable, name) {
-                    try writer.put(keysTable, name, [UInt8](repeating: 0, count: wrapped.count))
-                }
-            }
-            try storage.write { writer in
-                try? writer.delete(keysTable, name)
+            try shred(keysTable, [name], in: storage) { writer in
                 try writer.put(erasedTable, name, withUnsafeBytes(of: milliseconds.bigEndian) { Array($0) })
             }
         } catch {
             throw .storage("cannot erase \(subject): \(error)")
+        }
+    }
+
+    /// Overwrites the wrapped keys at `names` with zeros in one synced commit, then deletes them
+    /// (and runs `last`) in a second, so the deleted key's page is a page of zeros, not of key bytes.
+    private static func shred(_ table: Int, _ names: [[UInt8]], in storage: KeyValueStore,
+                              then last: (KeyValueWriter) throws -> Void = { _ in }) throws {
+        try storage.write { writer in
+            for name in names {
+                if let wrapped = try writer.reader.get(table, name) {
+                    try writer.put(table, name, [UInt8](repeating: 0, count: wrapped.count))
+                }
+            }
+        }
+        try storage.write { writer in
+            for name in names { try? writer.delete(table, name) }
+            try last(writer)
         }
     }
 
