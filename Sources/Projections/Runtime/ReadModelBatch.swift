@@ -28,6 +28,8 @@ public struct ReadModelBatch {
     }
 
     private(set) var pending: [Slot: Pending] = [:]
+    /// Additions to counter maps (`add`) not yet merged into `pending`.
+    private var sums: [Slot: [String: Int64]] = [:]
     let known: Known
     private let decoder = ReadModelCodec.decoder()
 
@@ -45,6 +47,14 @@ public struct ReadModelBatch {
     /// The current value under `key`, or nil.
     public func get<V>(_ table: ReadModelTable<V>, _ key: String) throws -> V? {
         let slot = try slot(table, key)
+        let value: V? = try stored(slot, table)
+        guard let added = sums[slot] else { return value }
+        return Self.merge(value as? [String: Int64], added).map { $0 as! V }
+    }
+
+    /// The value under `slot` before the additions not merged yet.
+    private func stored<V>(_ slot: Slot, _ table: ReadModelTable<V>) throws -> V? {
+        let key = slot.key
         switch pending[slot] ?? known.values[slot] {
         case .value(let value)?:
             guard let typed = value as? V else { throw ProjectionError.typeMismatch(table: table.name, key: key) }
@@ -58,14 +68,52 @@ public struct ReadModelBatch {
         }
     }
 
-    /// Stores `value` under `key`.
+    /// Stores `value` under `key` (replacing additions made to it in this batch).
     public mutating func put<V>(_ table: ReadModelTable<V>, _ key: String, _ value: V) throws {
-        pending[try slot(table, key)] = .value(value)
+        let slot = try slot(table, key)
+        pending[slot] = .value(value)
+        sums[slot] = nil
     }
 
-    /// Removes `key`.
+    /// Removes `key` (and additions made to it in this batch).
     public mutating func delete<V>(_ table: ReadModelTable<V>, _ key: String) throws {
-        pending[try slot(table, key)] = .deleted
+        let slot = try slot(table, key)
+        pending[slot] = .deleted
+        sums[slot] = nil
+    }
+
+    /// Adds `measures` to the counters under `key`: a missing counter counts as zero, a counter
+    /// that reaches zero is removed, and the key is deleted when no counter is left.
+    ///
+    /// Additions are summed in memory and merged into the stored map once, when the batch is
+    /// flushed (or the key is read): a cube cell that a thousand events of a batch add to is
+    /// decoded, copied and written once, not copied once per event.
+    public mutating func add(_ table: ReadModelTable<[String: Int64]>, _ key: String, _ measures: [String: Int64]) throws {
+        guard !measures.isEmpty else { return }
+        let slot = try slot(table, key)
+        for (name, value) in measures { sums[slot, default: [:]][name, default: 0] += value }
+    }
+
+    /// `base` plus `added`, without zero counters; nil when none is left.
+    private static func merge(_ base: [String: Int64]?, _ added: [String: Int64]) -> [String: Int64]? {
+        var cell = base ?? [:]
+        for (name, value) in added where value != 0 {
+            let sum = cell[name, default: 0] + value
+            cell[name] = sum == 0 ? nil : sum
+        }
+        return cell.isEmpty ? nil : cell
+    }
+
+    /// Merges every pending addition into `pending`.
+    private mutating func mergeSums() throws {
+        guard !sums.isEmpty else { return }
+        let names = Dictionary(tableIndex.map { ($0.value, $0.key) }, uniquingKeysWith: { first, _ in first })
+        for (slot, added) in sums {
+            let table = ReadModelTable<[String: Int64]>(names[slot.table] ?? "")
+            let merged = Self.merge(try stored(slot, table), added)
+            pending[slot] = merged.map { .value($0) } ?? .deleted
+        }
+        sums = [:]
     }
 
     /// Changes the value under `key` in place, starting from `initial` when there is none.
@@ -85,7 +133,8 @@ public struct ReadModelBatch {
     }
 
     /// Writes every pending change in key order (LMDB inserts sorted keys fastest).
-    func flush(into writer: KeyValueWriter) throws {
+    mutating func flush(into writer: KeyValueWriter) throws {
+        try mergeSums()
         let encoder = ReadModelCodec.encoder()
         var entries = pending.map { (table: $0.key.table, key: Array($0.key.key.utf8), change: $0.value) }
         entries.sort { a, b in
