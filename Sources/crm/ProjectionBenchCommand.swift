@@ -13,8 +13,10 @@ struct ProjectionBenchCommand: AsyncParsableCommand {
         abstract: "Benchmark read models over an existing log: rebuild rates, query latencies, live lag.",
         discussion: """
             Builds into temporary directories under the data directory (removed afterwards), so \
-            the live read models are not touched. The live-lag phase appends LogInteraction \
-            commands to existing customers: run it on a copy of a log you can extend.
+            the live read models are not touched (unless --skip-rebuilds). The live-lag phase \
+            appends LogInteraction commands to existing customers: run it on a copy of a log you \
+            can extend. Only the cube queries: --skip-rebuilds --projector cubes --live-seconds 0; \
+            only the live lag: --skip-rebuilds --queries 0 --cube-queries 0.
             """)
 
     @OptionGroup var dataOptions: DataOptions
@@ -35,6 +37,15 @@ struct ProjectionBenchCommand: AsyncParsableCommand {
 
     @Flag(help: "Skip timing each operational view alone.")
     var skipSingle = false
+
+    @Flag(help: ArgumentHelp(
+        "Time no rebuild: bring the data directory's own read models (<data>/projections) up to the head, then run the queries and the live phase on them.",
+        discussion: "The first run builds them (as `crm rebuild` would); later runs reuse them, so a query or live-lag measurement on a large log takes seconds."))
+    var skipRebuilds = false
+
+    @Option(name: .customLong("projector"),
+            help: ArgumentHelp("With --skip-rebuilds, only these read models (repeatable; default all).", valueName: "name"))
+    var projectors: [String] = []
 
     func run() async throws {
         let directory = try dataOptions.directory()
@@ -60,13 +71,23 @@ struct ProjectionBenchCommand: AsyncParsableCommand {
             print(String(format: "| %@ | %.2f | %.0f | %@ |", label, seconds, Double(head) / seconds, Self.peakMemory()))
             return engine
         }
-        if !skipSingle {
-            for projector in OperationalProjectors.all + [AuditIndexProjector()] {
-                _ = try await build(projector.name, [projector])
+        let all: ProjectionEngine
+        if skipRebuilds {
+            let selected = projectors.isEmpty ? StandardProjectors.all : StandardProjectors.all.filter { projectors.contains($0.name) }
+            all = try ProjectionEngine(store: store, projectors: selected, registry: registry)
+            let started = ContinuousClock.now
+            try await all.catchUpConcurrently()
+            print(String(format: "| brought up to the head, no rebuild timed (%@) | %.2f | | %@ |", all.names.joined(separator: ", "),
+                         Self.seconds(ContinuousClock.now - started), Self.peakMemory()))
+        } else {
+            if !skipSingle {
+                for projector in OperationalProjectors.all + [AuditIndexProjector()] {
+                    _ = try await build(projector.name, [projector])
+                }
             }
+            _ = try await build("operational views together", OperationalProjectors.all)
+            all = try await build("all projectors together", StandardProjectors.all)
         }
-        _ = try await build("operational views together", OperationalProjectors.all)
-        let all = try await build("all projectors together", StandardProjectors.all)
 
         // Query latencies on the full read models.
         var customers: [String] = []
@@ -77,7 +98,7 @@ struct ProjectionBenchCommand: AsyncParsableCommand {
         print("")
         print("| query | count | p50 µs | p99 µs | max µs |")
         print("|---|---|---|---|---|")
-        if !customers.isEmpty {
+        if !customers.isEmpty, all.names.contains("customer360"), queries > 0 {
             var generator = SystemRandomNumberGenerator()
             var samples: [Double] = []
             samples.reserveCapacity(queries)
@@ -92,20 +113,56 @@ struct ProjectionBenchCommand: AsyncParsableCommand {
             Self.printLatency("customer 360 (\(found) found)", samples)
         }
 
-        if all.names.contains("cubes") {
-            var samples: [Double] = []
-            var rows = 0
-            for _ in 0..<cubeQueries {
-                let started = ContinuousClock.now
-                let answer = try all.read("cubes") { try CubeQuery(cube: .revenue, measures: ["ordersPlacedAmount"], groupBy: [.month, .region]).answer($0) }
-                samples.append(Self.seconds(ContinuousClock.now - started) * 1e6)
-                rows = answer.rows.count
-            }
-            Self.printLatency("revenue cube, month × region, whole history (\(rows) rows)", samples)
+        if all.names.contains("cubes"), cubeQueries > 0 {
+            try timeCubeQueries(all)
         }
 
         guard liveSeconds > 0, !customers.isEmpty else { return }
         try await liveLag(store: store, engine: all, customers: customers)
+    }
+
+    /// Times cube questions of several shapes, each answered from the roll-ups and, in the same
+    /// run, from the finest cells only (how every question was answered before the roll-ups);
+    /// checks that both answers are equal.
+    func timeCubeQueries(_ engine: ProjectionEngine) throws {
+        let managers = try engine.read("cubes") { reader in
+            try CubeQuery(cube: .revenue, groupBy: [.team, .manager]).answer(reader).rows.filter { !$0.key[1].isEmpty }
+        }
+        // A restricted manager's scope: the managers of the first team with managers.
+        let team = managers.first?.key[0] ?? ""
+        let scope = CubeQuery.Filter(.manager, managers.filter { $0.key[0] == team }.map { $0.key[1] })
+        let lastYear = try engine.read("cubes") { reader in
+            try CubeQuery(cube: .revenue, groupBy: [.year]).answer(reader).rows.last?.key[0]
+        }.flatMap { Int($0) } ?? 2025
+        let from = ISO8601DateFormatter().date(from: "\(lastYear)-02-14T00:00:00Z")
+        let to = ISO8601DateFormatter().date(from: "\(lastYear)-11-03T00:00:00Z")
+        let shapes: [(String, CubeQuery)] = [
+            ("revenue cube, month × region, whole history",
+             CubeQuery(cube: .revenue, measures: ["ordersPlacedAmount"], groupBy: [.month, .region])),
+            ("revenue cube, quarter × product, one team's scope",
+             CubeQuery(cube: .revenue, groupBy: [.quarter, .product], filters: [scope])),
+            ("pipeline cube, stage pivoted by year, \(lastYear)-02-14..\(lastYear)-11-03",
+             CubeQuery(cube: .pipeline, measures: ["won", "wonAmount", "openAmount"], groupBy: [.stage], from: from, to: to, pivot: .year)),
+            ("service cube, week, whole history",
+             CubeQuery(cube: .service, measures: ["casesOpened", "slaBreaches"], groupBy: [.week])),
+            ("customer cube, month × region × segment (three dimensions: finest cells)",
+             CubeQuery(cube: .customer, groupBy: [.month, .region, .segment])),
+        ]
+        for (label, query) in shapes {
+            var answers: [Bool: CubeAnswer] = [:]
+            for rollUps in [false, true] {
+                var samples: [Double] = []
+                for _ in 0..<cubeQueries {
+                    let started = ContinuousClock.now
+                    let answer = try engine.read("cubes") { try query.answer($0, rollUps: rollUps) }
+                    samples.append(Self.seconds(ContinuousClock.now - started) * 1e6)
+                    answers[rollUps] = answer
+                }
+                let rows = answers[rollUps]?.rows.count ?? 0
+                Self.printLatency("\(label) (\(rows) rows), \(rollUps ? "roll-ups" : "finest cells only")", samples)
+            }
+            if answers[true] != answers[false] { print("| ^ the two answers DIFFER | | | | |") }
+        }
     }
 
     /// Appends `LogInteraction` commands at a fixed rate while the engine runs, and measures for

@@ -46,6 +46,9 @@ final class CubeScript {
             }
             let answer = try query.answer(reader)
             expectCubeAnswer(answer, query, facts, sourceLocation: sourceLocation)
+            // The roll-ups took back exactly what the finest cells did.
+            try expectRollUpsMatchFinestCells(reader, sourceLocation: sourceLocation)
+            #expect(answer == (try query.answer(reader, rollUps: false)), sourceLocation: sourceLocation)
             return answer
         }
     }

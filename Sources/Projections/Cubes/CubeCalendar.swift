@@ -42,6 +42,11 @@ public enum CubeCalendar {
         return era * 146_097 + doe - 719_468
     }
 
+    /// The first day of the month that holds `day`.
+    static func monthStart(_ day: Int64) -> Int64 {
+        day - (civil(day).day - 1)
+    }
+
     /// The label of `day` at `grain` (a business dimension gives the day's label).
     public static func label(_ day: Int64, _ grain: CubeDimension) -> String {
         let (y, m, d) = civil(day)

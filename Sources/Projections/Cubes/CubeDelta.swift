@@ -30,20 +30,23 @@ struct CubeDeltas {
         return out
     }
 
-    /// Applies `new − old` to the cells: a cell is written only when its net change is not zero,
-    /// and deleted when every measure reaches zero.
+    /// Applies `new − old` to the finest cells and to every roll-up cell they fall into (see
+    /// `CubeRollUp`), through `ReadModelBatch.add`: the additions of a whole batch are merged into
+    /// each cell once, a cell whose net change is zero is not written, and a cell is deleted when
+    /// every measure reaches zero.
     static func replace(_ old: [CubeDelta], with new: [CubeDelta], in batch: inout ReadModelBatch) throws {
         guard old != new else { return }
         var net = CubeDeltas()
         for delta in old { net.add(delta.cube, delta.key, delta.measures.mapValues { -$0 }) }
         for delta in new { net.add(delta.cube, delta.key, delta.measures) }
         for delta in net.deltas {
-            var cell = try batch.get(delta.cube.table, delta.key) ?? [:]
-            for (name, value) in delta.measures {
-                let sum = cell[name, default: 0] + value
-                cell[name] = sum == 0 ? nil : sum
+            try batch.add(delta.cube.table, delta.key, delta.measures)
+            let parts = ReadModelKey.split(delta.key)
+            guard let day = ReadModelKey.number(parts[0]) else { continue }
+            let monthStart = ReadModelKey.sortable(CubeCalendar.monthStart(day))
+            for rollUp in CubeRollUp.byCube[delta.cube] ?? [] {
+                try batch.add(rollUp.table, rollUp.key(finestParts: parts, start: rollUp.grain == .month ? monthStart : parts[0]), delta.measures)
             }
-            if cell.isEmpty { try batch.delete(delta.cube.table, delta.key) } else { try batch.put(delta.cube.table, delta.key, cell) }
         }
     }
 }

@@ -9,7 +9,8 @@ import Foundation
 /// that reads two cubes sees them at the same position.
 ///
 /// Tables: one of cells per cube (`<cube>Cells`, key `sortable(day)\0<dimension values>`, value
-/// the measures by name), the facts with the deltas they added (`cubeOrders`, `cubePayments`,
+/// the measures by name), the cube's roll-ups (`<cube>Cells.<grain>.<dimensions>`, `CubeRollUp`),
+/// the facts with the deltas they added (`cubeOrders`, `cubePayments`,
 /// `cubeOpportunities`, `cubeCases`, `cubeSurveys`), the customers (`cubeCustomers`) and the
 /// managers' teams (`cubeManagers`). Every change of a fact re-derives its cells and applies the
 /// difference from its last contribution: retractions (a reopened deal, a stage moved back, a
@@ -19,13 +20,14 @@ public struct CubeProjector: Projector {
     static let managers = ReadModelTable<String>("cubeManagers")
 
     public let name: String
-    public let version = 1
+    /// 2: the roll-up tables (`CubeRollUp`) joined the finest cells.
+    public let version = 2
 
     /// The cubes projector under `name` (default `cubes`).
     public init(name: String = "cubes") { self.name = name }
 
     public var tables: [String] {
-        CubeKind.allCases.map(\.table.name) + [
+        CubeKind.allCases.flatMap { [$0.table.name] + (CubeRollUp.byCube[$0] ?? []).map(\.table.name) } + [
             CubeOrderFact.table.name, CubePaymentFact.table.name, CubeOpportunityFact.table.name, CubeCaseFact.table.name,
             CubeSurveyFact.table.name, CubeCustomerRecord.table.name, Self.managers.name,
         ]

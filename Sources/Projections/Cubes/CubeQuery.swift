@@ -4,9 +4,11 @@ import Foundation
 /// restricted to which dimension values (slice and dice) and business days, optionally with one
 /// dimension pivoted into columns.
 ///
-/// Answered by scanning the finest-grain cells of the time range (one key range, since cells are
-/// keyed by day first) and rolling them up in memory: leaving a dimension out rolls it up,
-/// adding one (or a finer grain) drills down. Works on any `ReadModelReader` of the `cubes`
+/// Answered by scanning the cells of the time range (one key range per table, since cells are
+/// keyed by day first) in the smallest table that keeps what the question needs — a roll-up by
+/// month or by day over one or two dimensions (`CubeRollUp`, `CubeQueryPlan`), else the finest
+/// cells — and rolling them up in memory: leaving a dimension out rolls it up, adding one (or a
+/// finer grain) drills down. Works on any `ReadModelReader` of the `cubes`
 /// projector: live, as of a position, or a scratch replay.
 public struct CubeQuery: Codable, Sendable, Equatable {
     /// Keeps the cells whose `dimension` is one of `values` (a time grain compares its label,
