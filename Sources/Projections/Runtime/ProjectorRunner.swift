@@ -153,11 +153,16 @@ final class ProjectorRunner: Sendable {
     /// The loop; returns when the task is cancelled, the store closes, or the projector parks on
     /// an event. A full disk is waited out instead: the runner shows as parked (with the reason),
     /// retries the same batch with a growing pause, and goes back to work once it commits.
+    ///
+    /// Each step runs on a thread of the runner's own (`ProjectorThread`), so its reads, decoding
+    /// and fsync never hold a thread of the cooperative pool that every other task needs.
     func run() async {
+        let thread = ProjectorThread(name: "crm-proj-\(projector.name)")
+        defer { thread.stop() }
         var storageRetry: Duration?
         while !Task.isCancelled {
             do {
-                let worked = try step()
+                let worked = try await thread.perform { try self.step() }
                 if storageRetry != nil {
                     storageRetry = nil
                     resumeAfterStorageFailure()

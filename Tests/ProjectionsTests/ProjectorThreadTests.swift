@@ -1,0 +1,24 @@
+import Foundation
+@testable import Projections
+import Testing
+
+/// `ProjectorThread`: runs jobs one at a time in order off the cooperative pool, hands back
+/// values and errors, and refuses jobs once stopped.
+@Suite("Projector threads")
+struct ProjectorThreadTests {
+    struct Refused: Error, Equatable {}
+
+    @Test("values and errors come back; jobs run on the named thread; none after stop")
+    func jobs() async throws {
+        let thread = ProjectorThread(name: "crm-proj-test")
+        for i in 0..<20 {
+            let (value, name) = try await thread.perform { (i * 2, Thread.current.name) }
+            #expect(value == i * 2)
+            #expect(name == "crm-proj-test")
+        }
+        await #expect(throws: Refused.self) { try await thread.perform { () throws -> Int in throw Refused() } }
+        thread.stop()
+        thread.stop()
+        await #expect(throws: CancellationError.self) { try await thread.perform { 1 } }
+    }
+}
