@@ -309,4 +309,30 @@ struct ReadModelCodecTests {
         #expect(try decode(Sample.self, [UInt8](try encoder.encode(value))) == value)
         #expect(try decode(UInt64.self, [UInt8](try encoder.encode(UInt64(42)))) == 42)
     }
+
+    @Test("counter maps (cube cells) decode on the fast path exactly as the general decoder does; other objects are left to it")
+    func counterMaps() throws {
+        let encoder = ReadModelCodec.encoder()
+        let maps: [[String: Int64]] = [
+            [:], ["casesOpened": 1], ["ordersPlacedAmount.EUR": 798_000, "orderLines": 3, "unitsOrdered": -4],
+            ["a": .max, "b": .min, "ü": 0, "x.y": 127, "z": 128],
+        ]
+        for map in maps {
+            let bytes = try ReadModelCodec.encode(map, encoder: encoder)
+            let fast = try bytes.withUnsafeBytes { try ReadModelCodec.decode([String: Int64].self, from: $0, decoder: ReadModelCodec.decoder()) }
+            let general = try bytes.withUnsafeBytes { try BinaryValueDecoder().decode([String: Int64].self, from: $0) }
+            #expect(fast == map)
+            #expect(general == map)
+        }
+        // An object holding a string is not a counter map: the general decoder throws.
+        let other = try ReadModelCodec.encode(["a": "text"], encoder: encoder)
+        #expect(throws: (any Error).self) {
+            try other.withUnsafeBytes { try ReadModelCodec.decode([String: Int64].self, from: $0, decoder: ReadModelCodec.decoder()) }
+        }
+        // Cut short: refused, not misread.
+        let cut = Array(try ReadModelCodec.encode(["abc": 5], encoder: encoder).dropLast())
+        #expect(throws: (any Error).self) {
+            try cut.withUnsafeBytes { try ReadModelCodec.decode([String: Int64].self, from: $0, decoder: ReadModelCodec.decoder()) }
+        }
+    }
 }

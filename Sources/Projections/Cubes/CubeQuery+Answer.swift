@@ -26,6 +26,8 @@ extension CubeQuery {
         var groups: [[String]: Group] = [:]
         var totals: [String: Int64] = [:]
         var columns = Set<String>()
+        // Time labels by grain and day: cells by month share a label four to a few hundred times.
+        var labels: [CubeDimension: [Int64: String]] = [:]
 
         for part in CubeQueryPlan(self, rollUps: rollUps).parts {
             // Keys are `sortable(day)\0...`; `after: sortable(d)` starts at the first key of day d.
@@ -36,7 +38,12 @@ extension CubeQuery {
                 if let to = part.to, day >= to { return false }
                 if let from = part.from, day < from { return true }
                 func value(_ dimension: CubeDimension) -> String {
-                    if dimension.isTime { return CubeCalendar.label(day, dimension) }
+                    if dimension.isTime {
+                        if let label = labels[dimension]?[day] { return label }
+                        let label = CubeCalendar.label(day, dimension)
+                        labels[dimension, default: [:]][day] = label
+                        return label
+                    }
                     return parts[1 + part.dimensions.firstIndex(of: dimension)!]
                 }
                 for filter in filterSets where !filter.values.contains(value(filter.dimension)) { return true }
@@ -45,14 +52,13 @@ extension CubeQuery {
                 }
                 guard !measures.isEmpty else { return true }
                 let rowKey = groupBy.map(value)
-                var group = groups[rowKey] ?? Group()
-                group.values.merge(measures, uniquingKeysWith: +)
+                // In place: a copied group would copy its dictionaries for every cell.
+                groups[rowKey, default: Group()].values.merge(measures, uniquingKeysWith: +)
                 if let pivot {
                     let column = value(pivot)
                     columns.insert(column)
-                    group.columns[column, default: [:]].merge(measures, uniquingKeysWith: +)
+                    groups[rowKey]!.columns[column, default: [:]].merge(measures, uniquingKeysWith: +)
                 }
-                groups[rowKey] = group
                 totals.merge(measures, uniquingKeysWith: +)
                 return true
             }

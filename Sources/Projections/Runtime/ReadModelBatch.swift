@@ -91,7 +91,12 @@ public struct ReadModelBatch {
     public mutating func add(_ table: ReadModelTable<[String: Int64]>, _ key: String, _ measures: [String: Int64]) throws {
         guard !measures.isEmpty else { return }
         let slot = try slot(table, key)
-        for (name, value) in measures { sums[slot, default: [:]][name, default: 0] += value }
+        // One lookup of the slot, not one per measure.
+        if let index = sums.index(forKey: slot) {
+            sums.values[index].merge(measures, uniquingKeysWith: +)
+        } else {
+            sums[slot] = measures
+        }
     }
 
     /// `base` plus `added`, without zero counters; nil when none is left.

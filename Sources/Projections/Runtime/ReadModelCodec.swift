@@ -53,7 +53,34 @@ enum ReadModelCodec {
         if V.self == UInt64.self || V.self == Int.self || V.self == Int64.self || V.self == String.self || V.self == Bool.self {
             return try decodeScalar(V.self, from: bytes)
         }
+        if V.self == [String: Int64].self, let counters = decodeCounters(bytes) { return counters as! V }
         return try decoder.decode(V.self, from: bytes)
+    }
+
+    /// The fast path of counter maps (cube cells, `[String: Int64]`): an object whose values are
+    /// all integers, read straight from `bytes`. Nil for anything else (the general decoder then
+    /// decides, with its full error reporting). A cube query decodes one per cell it reads, and
+    /// the general decoder's container machinery cost microseconds per cell.
+    private static func decodeCounters(_ bytes: UnsafeRawBufferPointer) -> [String: Int64]? {
+        guard bytes[0] == BinaryValueTag.object, let (count, start) = try? bytes.length(at: 1, itemSize: 3) else { return nil }
+        var result: [String: Int64] = [:]
+        result.reserveCapacity(count)
+        var offset = start
+        for _ in 0..<count {
+            guard let (length, keyStart) = try? bytes.length(at: offset), keyStart + length < bytes.count else { return nil }
+            guard let key = String(validating: UnsafeRawBufferPointer(rebasing: bytes[keyStart..<(keyStart + length)]), as: UTF8.self) else { return nil }
+            let tag = bytes[keyStart + length]
+            guard let (raw, next) = try? bytes.varint(at: keyStart + length + 1) else { return nil }
+            switch tag {
+            case BinaryValueTag.int: result[key] = Int64(bitPattern: (raw >> 1) ^ (0 &- (raw & 1)))
+            case BinaryValueTag.uint:
+                guard let value = Int64(exactly: raw) else { return nil }
+                result[key] = value
+            default: return nil
+            }
+            offset = next
+        }
+        return offset == bytes.count && result.count == count ? result : nil
     }
 
     /// The scalar fast path: reads straight from `bytes`, no decoder state, no copy. Anything
