@@ -21,8 +21,6 @@ final class CommandServices: Sendable {
     /// How often a command is decided again when its stream changed meanwhile (as the domain's
     /// `CommandHandler` does).
     static let maxAttempts = 5
-    /// Single-stream commands on one stream run one after the other (`StreamLanes`).
-    let lanes = StreamLanes()
 
     init(handler: CommandHandler, dataDirectory: String) {
         self.handler = handler
@@ -65,18 +63,6 @@ final class CommandServices: Sendable {
         metadata: AppendMetadata, then next: AssignCustomerManager?
     ) async throws -> CommandOutcome where C.Target == A {
         let stream = A.stream(command.targetId)
-        return try await lanes.run(stream) {
-            try await decideAndAppend(command, on: target, stream: stream, context: base, expected: expected, eventIds: eventIds,
-                                      metadata: metadata, then: next)
-        }
-    }
-
-    /// Decides `command` against the current state of `stream` and appends, deciding again
-    /// (bounded) when the stream changed in between.
-    private func decideAndAppend<C: DomainCommand, A: Aggregate>(
-        _ command: C, on target: A.Type, stream: String, context base: DecisionContext, expected: UInt64?, eventIds: [UUID]?,
-        metadata: AppendMetadata, then next: AssignCustomerManager?
-    ) async throws -> CommandOutcome where C.Target == A {
         for _ in 0..<Self.maxAttempts {
             let context = try base.resolving(command.references, with: handler)
             let loaded = try handler.load(A.self, id: command.targetId)
