@@ -25,6 +25,11 @@ struct APIDependencies: Sendable {
     let commands: CommandServices
     /// Erasure of data subjects; nil without a key ring.
     let erasure: SubjectErasure?
+    /// Encoded customer 360 answers, reused while the read model and the erasures have not
+    /// changed for them.
+    let customer360Cache = Customer360Cache()
+    /// Encoded data of access events, shared by equal ones.
+    let accessEventData = AccessEventData()
 
     init(store: EventStore, tokens: TokenStore, projections: ProjectionEngine?, configuration: ServerConfiguration,
          keyRing: SubjectKeyRing? = nil) {

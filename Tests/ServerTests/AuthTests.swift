@@ -79,6 +79,47 @@ struct AuthTests {
         }
     }
 
+    @Test func aVerifiedTokenIsReadAgainAfterAnyCommit() async throws {
+        let clock = TestClock(may1st)
+        try await withStore { store, _ in
+            let tokens = try testTokens(store, clock: clock)
+            let issued = try tokens.create(user: "ana", role: .agent)
+            let other = try tokens.create(user: "bo", role: .admin)
+            #expect(try tokens.verify(issued.bearer).user == "ana")
+            #expect(try tokens.verify(other.bearer).user == "bo")
+            #expect(tokens.verified.count == 2)
+            // The cached record still needs the right secret.
+            let wrong = "crm_\(issued.record.id)_\(Hex.encode(secureRandomBytes(32)))"
+            #expect(throws: TokenStoreError.invalidToken) { try tokens.verify(wrong) }
+            // A commit (this revocation) makes every kept record stale: the next request reads it again.
+            try tokens.revoke(id: issued.record.id)
+            #expect(throws: TokenStoreError.revoked(id: issued.record.id)) { try tokens.verify(issued.bearer) }
+            #expect(try tokens.verify(other.bearer).user == "bo")
+        }
+    }
+
+    @Test func verifiedTokenCacheBounds() throws {
+        let cache = VerifiedTokenCache(maxAge: 1_000, capacity: 2)
+        let principal = Principal(tokenId: "a", user: "ana", role: .admin, permissions: Role.admin.permissions())
+        let entry = VerifiedTokenCache.Entry(salt: [1], secretHash: SHA256Digest.hash(UnsafeRawBufferPointer(start: nil, count: 0)),
+                                             principal: principal, revokedAt: nil, expiresAt: nil, transaction: 7, readAt: 10_000)
+        cache.store("a", entry)
+        #expect(cache.entry("a", transaction: 7, now: 10_999)?.principal == principal)
+        // Another transaction, an entry too old, or a clock gone back: read again (and forgotten).
+        #expect(cache.entry("a", transaction: 8, now: 10_001) == nil)
+        #expect(cache.count == 0)
+        cache.store("a", entry)
+        #expect(cache.entry("a", transaction: 7, now: 11_000) == nil)
+        cache.store("a", entry)
+        #expect(cache.entry("a", transaction: 7, now: 9_999) == nil)
+        // A full cache starts over rather than growing.
+        cache.store("a", entry)
+        cache.store("b", entry)
+        cache.store("c", entry)
+        #expect(cache.count == 1)
+        #expect(cache.entry("c", transaction: 7, now: 10_000) != nil)
+    }
+
     @Test func expiry() async throws {
         let clock = TestClock(may1st)
         try await withStore { store, _ in
@@ -197,6 +238,22 @@ struct AuthTests {
             let admin = try tokens.create(user: "root", role: .admin).bearer
             try await client.execute(uri: "/no/such/route", method: .get, headers: [.authorization: "bearer \(admin)"]) { response in
                 try expectProblem(response, status: .notFound, code: "unknown-route")
+            }
+        }
+    }
+
+    @Test func aRevokedTokenIsRefusedOnTheNextRequest() async throws {
+        try await withAuthAPI { client, tokens in
+            let issued = try tokens.create(user: "ana", role: .admin)
+            for _ in 0..<2 {
+                try await client.execute(uri: "/v1/log/head", method: .get, headers: [.authorization: "Bearer \(issued.bearer)"]) { response in
+                    #expect(response.status == .ok)
+                }
+            }
+            try tokens.revoke(id: issued.record.id)
+            try await client.execute(uri: "/v1/log/head", method: .get, headers: [.authorization: "Bearer \(issued.bearer)"]) { response in
+                let problem = try expectProblem(response, status: .unauthorized, code: "unauthenticated")
+                #expect((problem["detail"] as? String)?.contains("revoked") == true)
             }
         }
     }

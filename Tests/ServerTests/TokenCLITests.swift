@@ -46,6 +46,21 @@ struct TokenCLITests {
         }
     }
 
+    /// A server keeps the token records it verified; `crm token revoke` in another process still
+    /// applies to the next verification (the environment's commit makes them stale).
+    @Test func aRevocationByAnotherProcessAppliesToTheNextVerification() async throws {
+        try await withTemporaryDirectory { directory in
+            let tokens = try TokenStore(directory: directory + "/tokens")
+            let issued = try tokens.create(user: "ana", role: .admin)
+            #expect(try tokens.verify(issued.bearer).user == "ana")
+            #expect(try tokens.verify(issued.bearer).user == "ana")
+            #expect(tokens.verified.count == 1)
+            let revoke = try CLI.run(["token", "revoke", "--token-store", directory + "/tokens", issued.record.id])
+            #expect(revoke.status == 0, "stderr: \(revoke.stderr)")
+            #expect(throws: TokenStoreError.revoked(id: issued.record.id)) { try tokens.verify(issued.bearer) }
+        }
+    }
+
     @Test func refusals() async throws {
         try await withTemporaryDirectory { directory in
             let badRole = try CLI.run(["token", "create", "--data", directory, "--user", "ana", "--role", "root"])

@@ -3,8 +3,13 @@
 #
 # After `start_demo_server PORT`: $bin (the crm binary), $work (the temporary directory, removed
 # on exit), $server (the server's pid), CRM_TOKEN, CRM_IDS (a file of customer ids), CRM_RUN.
+#
+# CRM_BUILD_DIR (default .build-bench) is the scratch path of the release build, so that several
+# checkouts on one machine need not share one build directory. CRM_BIN runs that binary instead
+# and builds nothing (to compare two builds in one session).
 
-bin=.build-bench/release/crm
+build_dir=${CRM_BUILD_DIR:-.build-bench}
+bin=${CRM_BIN:-$build_dir/release/crm}
 work=
 server=
 
@@ -15,7 +20,7 @@ stop_demo_server() {
 
 start_demo_server() {
   local port=$1
-  swift build -c release --product crm --scratch-path .build-bench >/dev/null 2>&1
+  if [ -z "${CRM_BIN:-}" ]; then swift build -c release --product crm --scratch-path "$build_dir" >/dev/null 2>&1; fi
   work=$(mktemp -d)
   trap stop_demo_server EXIT
   "$bin" serve --demo --data "$work/data" --port "$port" >"$work/serve.out" 2>"$work/serve.log" &

@@ -305,6 +305,13 @@ public final class SubjectKeyRing: Sendable {
         sealing.withLock { $0.erased.contains(subject) }
     }
 
+    /// How many subjects have been erased. Erasure is permanent, so the number only grows: a
+    /// caller that kept something masked against the tombstones (a cached answer) knows nothing
+    /// new was erased while the number is the one it saw before masking.
+    public var erasureCount: Int {
+        sealing.withLock { $0.erased.count }
+    }
+
     /// Every erased subject with its erasure time (ms since the epoch).
     public func erasedSubjects() throws(KeyRingError) -> [String: Int64] {
         do {

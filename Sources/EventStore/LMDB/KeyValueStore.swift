@@ -57,6 +57,18 @@ public final class KeyValueStore: Sendable {
         }
     }
 
+    /// The id of the last transaction committed to this environment by any process, read from
+    /// LMDB's meta pages without opening a transaction (`mdb_env_info`).
+    ///
+    /// It grows with every commit, so a value that has not changed since a snapshot was read
+    /// proves that nothing was written since: callers cache what they derived from a snapshot
+    /// and check this number instead of reading again (`TokenStore`). A commit of another process
+    /// (`crm token revoke`) is seen as soon as that commit has returned, since the meta pages
+    /// are read through the shared memory map.
+    public var lastCommittedTransaction: Int {
+        environment.info().me_last_txnid
+    }
+
     /// Runs `body` on a consistent snapshot.
     public func read<T>(_ body: (KeyValueReader) throws -> T) throws -> T {
         try environment.read { txn in try body(KeyValueReader(txn: txn, tables: tables)) }

@@ -20,6 +20,9 @@ public final class ProjectionGeneration: Sendable {
     /// Above this many decoded values the cache starts over, bounding memory.
     static let knownLimit = 200_000
 
+    /// The last generation record `read` decoded, with its stored bytes.
+    private let lastRecord = Mutex<(bytes: [UInt8], record: GenerationRecord)?>(nil)
+
     /// How many decoded values the next batch starts with (tests and diagnostics).
     var knownCount: Int { known.withLock { $0.count } }
 
@@ -50,6 +53,20 @@ public final class ProjectionGeneration: Sendable {
     /// The stored record (checkpoint, version).
     public func record() throws -> GenerationRecord? {
         try store.read { reader in try Self.record(in: reader) }
+    }
+
+    /// The record in `reader`, decoded once per distinct stored value: every query reads it
+    /// (its checkpoint is the answer's position), and it changes only when a batch commits, so
+    /// the JSON is decoded again only when its bytes differ from the last ones decoded.
+    private func decodedRecord(in reader: KeyValueReader) throws -> GenerationRecord? {
+        try reader.withValue(0, Self.recordKey) { raw -> GenerationRecord in
+            if let last = lastRecord.withLock({ last in last.flatMap { $0.bytes.elementsEqual(raw) ? $0.record : nil } }) {
+                return last
+            }
+            let record = try JSONDecoder().decode(GenerationRecord.self, from: Data(raw))
+            lastRecord.withLock { $0 = (Array(raw), record) }
+            return record
+        }
     }
 
     static func record(in reader: KeyValueReader) throws -> GenerationRecord? {
@@ -93,7 +110,7 @@ public final class ProjectionGeneration: Sendable {
     /// Runs `body` on a snapshot of the tables with the position they reflect.
     public func read<T>(_ body: (ReadModelReader) throws -> T) throws -> T {
         try store.read { reader in
-            let record = try Self.record(in: reader)
+            let record = try decodedRecord(in: reader)
             return try body(ReadModelReader(reader: reader, tableIndex: tableIndex,
                                             position: record?.checkpoint ?? 0, recordedAt: record?.lastRecordedAt ?? 0))
         }

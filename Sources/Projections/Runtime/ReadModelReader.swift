@@ -12,6 +12,8 @@ public struct ReadModelReader {
     public let position: UInt64
     /// Recorded time (ms) of the event at `position`, 0 when none was applied.
     public let recordedAt: Int64
+    /// Notes every read while a query runs under `recordingReads`.
+    private var recorder: ReadModelReadRecorder?
 
     init(reader: KeyValueReader, tableIndex: [String: Int], position: UInt64, recordedAt: Int64) {
         self.reader = reader
@@ -23,7 +25,20 @@ public struct ReadModelReader {
     /// The same snapshot, known to reflect a later position too (the events in between are of
     /// types the projector ignores).
     func reflecting(_ later: UInt64) -> ReadModelReader {
-        ReadModelReader(reader: reader, tableIndex: tableIndex, position: later, recordedAt: recordedAt)
+        var reader = ReadModelReader(reader: reader, tableIndex: tableIndex, position: later, recordedAt: recordedAt)
+        reader.recorder = recorder
+        return reader
+    }
+
+    /// Runs `body` on this snapshot through a reader that records every value it reads, and
+    /// returns `body`'s result with those reads (`ReadModelReadSet`), so that what was derived
+    /// from them can be reused while a later snapshot holds the same bytes.
+    public func recordingReads<T>(_ body: (ReadModelReader) throws -> T) rethrows -> (T, ReadModelReadSet) {
+        var recording = self
+        let recorder = ReadModelReadRecorder()
+        recording.recorder = recorder
+        let result = try body(recording)
+        return (result, recorder.readSet)
     }
 
     private func index<V>(_ table: ReadModelTable<V>) throws -> Int {
@@ -33,12 +48,29 @@ public struct ReadModelReader {
 
     /// The value under `key`, or nil.
     public func get<V>(_ table: ReadModelTable<V>, _ key: String) throws -> V? {
-        try reader.withValue(try index(table), Array(key.utf8)) { try ReadModelCodec.decode(V.self, from: $0, decoder: decoder) }
+        let keyBytes = Array(key.utf8)
+        let value = try reader.withValue(try index(table), keyBytes) { raw in
+            recorder?.noteGet(table: table.name, key: keyBytes, value: raw)
+            return try ReadModelCodec.decode(V.self, from: raw, decoder: decoder)
+        }
+        if value == nil { recorder?.noteGet(table: table.name, key: keyBytes, value: nil) }
+        return value
+    }
+
+    /// Whether table `name` holds exactly `expected` under `key` (nil: holds nothing there).
+    func holds(_ expected: [UInt8]?, in name: String, at key: [UInt8]) throws -> Bool {
+        guard let index = tableIndex[name] else { return false }
+        let matches = try reader.withValue(index, key) { raw in
+            guard let expected else { return false }
+            return expected.withUnsafeBytes { $0.elementsEqual(raw) }
+        }
+        return matches ?? (expected == nil)
     }
 
     /// Visits, in key order, the entries whose key starts with `prefix` and sorts after `after`
     /// (exclusive; a page cursor), while `body` returns true.
     public func scan<V>(_ table: ReadModelTable<V>, prefix: String = "", after: String? = nil, _ body: (String, V) throws -> Bool) throws {
+        recorder?.noteScan()
         let prefixBytes = Array(prefix.utf8)
         var start = prefixBytes
         if let after, after.utf8.lexicographicallyPrecedes(prefix.utf8) == false { start = Array(after.utf8) + [0] }
@@ -52,6 +84,7 @@ public struct ReadModelReader {
     /// Visits, in reverse key order, the entries whose key starts with `prefix` and sorts before
     /// `before` (exclusive), while `body` returns true.
     public func scanBackward<V>(_ table: ReadModelTable<V>, prefix: String = "", before: String? = nil, _ body: (String, V) throws -> Bool) throws {
+        recorder?.noteScan()
         let prefixBytes = Array(prefix.utf8)
         var start: [UInt8]? = prefixBytes.isEmpty ? nil : prefixBytes + [0xFF, 0xFF, 0xFF, 0xFF]
         if let before { start = Array(before.utf8) }
@@ -66,6 +99,7 @@ public struct ReadModelReader {
 
     /// Number of entries in a table.
     public func count<V>(_ table: ReadModelTable<V>) throws -> Int {
-        reader.count(try index(table))
+        recorder?.noteScan()
+        return reader.count(try index(table))
     }
 }

@@ -21,6 +21,8 @@ struct AccessRecorder: Sendable {
 
     /// The log the access events are appended to.
     let store: EventStore
+    /// Where equal access events' encoded data is kept; nil encodes every one.
+    var encoded: AccessEventData? = nil
 
     /// Whether `principal` must state a purpose for reading personal data: auditors read across
     /// every team's customers without being their managers, so each of their reads says why.
@@ -57,7 +59,8 @@ struct AccessRecorder: Sendable {
         guard let metadata = context.appendMetadata() else {
             throw APIError(.unauthenticated, "an access can only be recorded for an authenticated caller")
         }
-        let event = try ProposedEvent(type: DataAccessed.eventType, schemaVersion: DataAccessed.schemaVersion, encoding: access)
+        let event = try encoded?.event(for: access)
+            ?? ProposedEvent(type: DataAccessed.eventType, schemaVersion: DataAccessed.schemaVersion, encoding: access)
         let result = try await store.append(DataAccessed.stream, [event], expected: .any, metadata: metadata)
         return result.positions.last ?? 0
     }

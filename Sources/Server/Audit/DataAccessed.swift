@@ -13,7 +13,7 @@ import Foundation
 ///
 /// Schema version 2 added `subjects`; version 1 events (whose `subject` was a bare customer id)
 /// decode with `subjects` empty.
-struct DataAccessed: Codable, Sendable, Equatable {
+struct DataAccessed: Codable, Sendable, Hashable {
     /// The stable type name in the log.
     static let eventType = "DataAccessed"
     /// The schema version new events are written with.

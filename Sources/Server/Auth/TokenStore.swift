@@ -10,13 +10,16 @@ import Foundation
 /// compares hashes in constant time (`SHA256Digest`'s `==`, `CRYPTO_memcmp`).
 ///
 /// Separate from the event log so that `crm token create` and `crm token revoke` work while a
-/// server holds the log's lock: LMDB lets several processes share the environment, and every
-/// verification reads a fresh snapshot, so a revocation takes effect on the next request.
+/// server holds the log's lock: LMDB lets several processes share the environment. Verification
+/// keeps the records it read (`VerifiedTokenCache`) only until the environment's next commit,
+/// by any process, so a revocation still takes effect on the next request.
 public final class TokenStore: Sendable {
     /// The LMDB environment's directory.
     public let directory: String
     private let storage: KeyValueStore
     private let clock: @Sendable () -> Int64
+    /// Records read by `verify`, used while the environment has no newer commit.
+    let verified = VerifiedTokenCache()
 
     private static let tokens = 0
     /// Actor ids are keys of the log's actor index, which holds at most 400 bytes.
@@ -94,16 +97,29 @@ public final class TokenStore: Sendable {
               parts[2].utf8.count == 64, let secret = Hex.decode(parts[2]) else {
             throw .invalidToken
         }
-        guard let record = try self.record(id: String(parts[1])),
-              let salt = Hex.decode(record.salt), let stored = SHA256Digest(hex: record.secretHash) else {
-            // Hash anyway, so an unknown id costs what a wrong secret costs.
-            _ = Self.hash(salt: [UInt8](repeating: 0, count: 16), secret: secret)
-            throw .invalidToken
+        let id = String(parts[1])
+        let now = clock()
+        let token: VerifiedTokenCache.Entry
+        if let cached = verified.entry(id, transaction: storage.lastCommittedTransaction, now: now) {
+            token = cached
+        } else {
+            // The transaction id is taken before the read: a commit in between makes the entry
+            // stale at once rather than hiding behind it.
+            let transaction = storage.lastCommittedTransaction
+            guard let record = try self.record(id: id),
+                  let salt = Hex.decode(record.salt), let stored = SHA256Digest(hex: record.secretHash) else {
+                // Hash anyway, so an unknown id costs what a wrong secret costs.
+                _ = Self.hash(salt: [UInt8](repeating: 0, count: 16), secret: secret)
+                throw .invalidToken
+            }
+            token = VerifiedTokenCache.Entry(salt: salt, secretHash: stored, principal: record.principal, revokedAt: record.revokedAt,
+                                             expiresAt: record.expiresAt, transaction: transaction, readAt: now)
+            verified.store(id, token)
         }
-        guard Self.hash(salt: salt, secret: secret) == stored else { throw .invalidToken }
-        if record.revokedAt != nil { throw .revoked(id: record.id) }
-        if record.isExpired(at: clock()) { throw .expired(id: record.id) }
-        return record.principal
+        guard Self.hash(salt: token.salt, secret: secret) == token.secretHash else { throw .invalidToken }
+        if token.revokedAt != nil { throw .revoked(id: id) }
+        if let expiresAt = token.expiresAt, now >= expiresAt { throw .expired(id: id) }
+        return token.principal
     }
 
     /// One token's record, or nil.

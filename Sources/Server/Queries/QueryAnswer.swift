@@ -16,6 +16,8 @@ struct QueryAnswer: ResponseGenerator {
     /// The log position the read model reflected when the answer was computed.
     var position: UInt64
     var body: [UInt8]
+    /// The tag of `body` when it is known already (a kept answer, `Customer360Cache`).
+    private var knownTag: String?
 
     /// Encodes `value` with `JSONBody`.
     init(position: UInt64, encoding value: some Encodable) throws {
@@ -23,8 +25,17 @@ struct QueryAnswer: ResponseGenerator {
         self.body = try JSONBody.encode(value)
     }
 
+    /// An answer already encoded as `JSONBody` does; `entityTag`, when given, must be the tag
+    /// of `body` (as computed by `entityTag` without it).
+    init(position: UInt64, body: [UInt8], entityTag: String? = nil) {
+        self.position = position
+        self.body = body
+        self.knownTag = entityTag
+    }
+
     /// The quoted strong entity tag of `body`.
     var entityTag: String {
+        if let knownTag { return knownTag }
         var tagged = body
         if let range = Self.topLevelPosition(in: body) { tagged.removeSubrange(range) }
         let digest = tagged.withUnsafeBytes { SHA256Digest.hash($0) }

@@ -1,3 +1,4 @@
+import EventStore
 import Foundation
 import Hummingbird
 import Projections
@@ -47,25 +48,42 @@ extension QueryRoutes {
 
     /// `GET /v1/customers/{id}`: the customer 360; 404 when unknown or out of scope. Recorded as an
     /// access of the customer and its contacts, with the personal fields it carried.
+    ///
+    /// The encoded answer is kept (`Customer360Cache`) and served again while the request's own
+    /// snapshot holds the bytes it was built from and nothing was erased since; `asOf` reads
+    /// bypass it.
     @Sendable func customer(_ request: Request, context: CRMRequestContext) async throws -> QueryAnswer {
         let id = try context.pathIdentifier("id")
         let query = QueryParameters(request)
         let purpose = try AccessRecorder.purpose(request, principal: context.principal)
         let scope = try scope(context)
         let mask = mask
-        let found = try await read("customer360", query) { reader in
-            var customer = try Customer360.query(reader, customerId: id)
-            if customer != nil { mask?.apply(to: &customer!) }
-            return (customer, reader.position)
+        let cache = dependencies.customer360Cache
+        let keyRing = dependencies.keyRing
+        let live = request.uri.queryParameters.get("asOf") == nil
+        let cached = live ? cache.entry(id) : nil
+        let found = try await read("customer360", query) { reader -> (Customer360Cache.Entry?, UInt64) in
+            // Read before masking: an erasure from here on makes the entry stale.
+            let erasures = keyRing?.erasureCount ?? 0
+            if let cached, cached.erasures == erasures, try cached.source.isUnchanged(in: reader) {
+                return (cached, reader.position)
+            }
+            let (found, source) = try reader.recordingReads { reader in try Customer360.query(reader, customerId: id) }
+            guard var customer = found else { return (nil, reader.position) }
+            mask?.apply(to: &customer)
+            let entry = Customer360Cache.entry(body: try JSONBody.encode(customer), source: source, erasures: erasures,
+                                               managerId: customer.managerId, personalData: PersonalDataRead(customer: customer))
+            return (entry, reader.position)
         }
-        guard let customer = found.0, scope.allows(manager: customer.managerId) else {
+        guard let entry = found.0, scope.allows(manager: entry.managerId) else {
             throw APIError.notFound("no customer \(id) as of position \(found.1)")
         }
+        if live { cache.store(id, entry) }
         // A read of a person's data is itself part of the audit trail, whoever reads it.
-        try await recorder.record(PersonalDataRead(customer: customer), route: "GET /v1/customers/{id}",
+        try await recorder.record(entry.personalData, route: "GET /v1/customers/{id}",
                                   subject: DataSubject.customer(id), filters: Self.accessFilters(request), purpose: purpose,
                                   context: context)
-        return try QueryAnswer(position: found.1, encoding: customer)
+        return entry.answer(at: found.1)
     }
 
     /// 404 unless customer `id` exists (as of the query's `asOf`) and is in the caller's scope.

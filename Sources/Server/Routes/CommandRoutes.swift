@@ -63,7 +63,8 @@ struct CommandRoutes {
         guard problems.isEmpty else { throw APIError.validationFailed(problems) }
 
         let services = dependencies.commands
-        let fingerprint = try Self.fingerprint(route, pathValues, requested, headers)
+        // Only an idempotent request is ever compared with another (its stored first answer).
+        let fingerprint = headers.idempotencyKey == nil ? "" : try Self.fingerprint(route, pathValues, requested, headers)
         var eventIds: [UUID]?
         var correlationId = UUID()
         if let key = headers.idempotencyKey {
@@ -83,7 +84,10 @@ struct CommandRoutes {
         guard let metadata = context.appendMetadata(reason: reason, correlationId: correlationId) else {
             throw APIError(.unauthenticated, "this route needs a bearer token")
         }
-        let scope = try await offload { [dependencies] in try RowScope.of(principal, teams: dependencies.teams) }
+        // Only a manager's scope reads the log (its team); the others need no thread of their own.
+        let scope = principal.role == .manager
+            ? try await offload { [dependencies] in try RowScope.of(principal, teams: dependencies.teams) }
+            : try RowScope.of(principal, teams: dependencies.teams)
         let invocation = CommandInvocation(
             body: Data(try JSONBody.encode(JSONValue.object(members))), options: options, principal: principal,
             scope: CommandScope(scope: scope, handler: services.handler, user: principal.user), services: services,

@@ -79,7 +79,7 @@ struct QueryRoutes {
     var mask: ErasureMask? { dependencies.keyRing.map { ErasureMask(keyRing: $0) } }
 
     /// Records reads of personal data.
-    var recorder: AccessRecorder { AccessRecorder(store: dependencies.store) }
+    var recorder: AccessRecorder { AccessRecorder(store: dependencies.store, encoded: dependencies.accessEventData) }
 
     /// The query's parameters as an access event records them: every one but `purpose` (which
     /// has a member of its own) and `cursor` (opaque), each cut to 200 bytes, at most 20.
