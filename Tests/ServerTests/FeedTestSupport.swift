@@ -5,6 +5,7 @@ import Hummingbird
 import HummingbirdTesting
 import NIOCore
 import Projections
+import Synchronization
 @testable import Server
 import Testing
 
@@ -169,4 +170,23 @@ func expectProblemWithoutPosition(_ response: TestResponse, status: HTTPResponse
     #expect(response.status == status, sourceLocation: sourceLocation)
     #expect(response.headers[.contentType] == "application/problem+json", sourceLocation: sourceLocation)
     #expect(response.object["code"] as? String == code, sourceLocation: sourceLocation)
+}
+
+/// A response body that keeps what is written to it, readable while the writer is still in use.
+struct CollectingBodyWriter: ResponseBodyWriter {
+    private let bytes = SharedBytes()
+
+    /// Everything written so far, as UTF-8 text.
+    var text: String { bytes.value.withLock { String(decoding: $0, as: UTF8.self) } }
+
+    mutating func write(_ buffer: ByteBuffer) async throws {
+        bytes.value.withLock { $0 += buffer.readableBytesView }
+    }
+
+    consuming func finish(_ trailingHeaders: HTTPFields?) async throws {}
+
+    /// A reference, so copies of the writer (it is passed `inout` as an existential) share it.
+    private final class SharedBytes: Sendable {
+        let value = Mutex<[UInt8]>([])
+    }
 }
