@@ -36,13 +36,30 @@ final class DecodedEventCache: Sendable {
         }
     }
 
-    /// Remembers decoded payloads.
-    func store(_ entries: [(UInt64, any DomainEvent)]) {
-        guard !entries.isEmpty else { return }
+    /// Remembers the payloads a reader decoded from the positions `covered` (the whole range its
+    /// page spanned, including positions it skipped or did not decode).
+    ///
+    /// A slot whose payload is older than the position the range now gives it is emptied even when
+    /// that position was not decoded. Without this a slot kept its last payload until some reader
+    /// decoded a position of that slot again, and the live engine, whose readers skip most types,
+    /// filled its ring ever more slowly for hours: the soak drill's heap grew ~10 MB an hour that
+    /// way (heaptrack, RELIABILITY.md defect 5). Emptying slots only older than the range keeps
+    /// what readers further ahead stored.
+    func store(_ entries: [(UInt64, any DomainEvent)], covering covered: ClosedRange<UInt64>? = nil) {
         slots.withLock { slots in
+            if let covered {
+                let first = Swift.max(covered.lowerBound, covered.upperBound - Swift.min(covered.upperBound, UInt64(capacity - 1)))
+                for position in first...covered.upperBound {
+                    let index = Int(position % UInt64(capacity))
+                    if slots[index].position < position, slots[index].payload != nil { slots[index] = Slot() }
+                }
+            }
             for (position, payload) in entries {
                 slots[Int(position % UInt64(capacity))] = Slot(position: position, payload: payload)
             }
         }
     }
+
+    /// Number of slots holding a payload (tests and diagnostics).
+    var payloadCount: Int { slots.withLock { $0.reduce(0) { $0 + ($1.payload == nil ? 0 : 1) } } }
 }

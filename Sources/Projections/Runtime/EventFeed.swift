@@ -46,7 +46,7 @@ struct EventFeed: Sendable {
                 events.append(ProjectedEvent(envelope: envelope, payload: nil))
             }
         }
-        cache.store(decoded)
+        cache.store(decoded, covering: reached > checkpoint ? (checkpoint + 1)...reached : nil)
         return (events, reached)
     }
 
