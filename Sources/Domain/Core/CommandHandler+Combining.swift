@@ -36,7 +36,9 @@ extension CommandHandler {
     /// nothing: commands decided against the committed state keep their answers, the later ones
     /// are queued again for the next leader (which, when the batch fails again, runs its own
     /// command alone: every round answers at least one command, so this ends), and the caller's
-    /// own command, if it had events, is run alone.
+    /// own command, if it had events, is run alone. A batch of the caller's command only is answered
+    /// with the failure (a version conflict after `maxAttempts` as `concurrencyConflict`), as
+    /// `executeAlone` would.
     ///
     /// - Returns: the answer for `own`, or nil when it must be run alone.
     func decideTogether<A: Aggregate>(
@@ -45,13 +47,14 @@ extension CommandHandler {
         let stream = A.stream(id)
         let commands = [own] + others.map(\.command)
         var failed: Decisions<A>?  // the last decisions, when their append failed as a whole
+        var failure: (any Error)?  // why nothing was decided or appended
         attempts: for _ in 1...maxAttempts {
             let decided: Decisions<A>
             do {
                 let loaded = try load(A.self, id: id)
                 decided = await decide(commands, from: loaded.state, at: loaded.version)
             } catch {
-                failed = nil  // nothing decided: every command is run again
+                (failed, failure) = (nil, error)  // nothing decided: every command is run again
                 break attempts
             }
             guard let first = decided.parts.first else {
@@ -66,7 +69,7 @@ extension CommandHandler {
                     // Every part was stored before (the writer refuses a partly stored append), so
                     // the versions decided here are not the stream's: each command is answered from
                     // the stored copies alone. Nothing was written.
-                    failed = decided
+                    (failed, failure) = (decided, nil)
                     break attempts
                 }
                 var answers = decided.answers
@@ -83,13 +86,15 @@ extension CommandHandler {
                 if decided.parts.count > 1 { combined.add(decided.parts.count, ordering: .relaxed) }
                 return answer(answers.map { $0! }, others: others)
             } catch EventStoreError.wrongExpectedVersion {
-                failed = decided
+                (failed, failure) = (decided, DomainError.concurrencyConflict(stream: stream, attempts: maxAttempts))
                 continue  // another writer appended: reload (the cache catches up) and decide again
             } catch {
-                failed = decided
+                (failed, failure) = (decided, error)
                 break attempts
             }
         }
+        // A command that was alone has its answer: running it alone again would only repeat it.
+        if others.isEmpty, let failure { return .failure(failure) }
         // Nothing was written. Answers decided against the committed state stand; the rest go back
         // to the queue (the leader's own command, if among them, is run alone by the caller).
         let settled = failed?.firstProvisional ?? 0
