@@ -3,7 +3,8 @@ import Foundation
 import Synchronization
 
 /// Loads an aggregate, decides a command, and appends the events with the stream's expected
-/// version, retrying (bounded) when another writer got there first.
+/// version; concurrent commands on one stream are decided in turn and appended together
+/// (`CommandCombiner`), and a command retries (bounded) when another process got there first.
 ///
 /// Aggregate states are cached with the stream version they reflect. A command on a cached stream
 /// reads only the events appended since (usually none), so deciding costs the same at a stream's
@@ -24,12 +25,18 @@ public final class CommandHandler: AggregateLoader, Sendable {
     public let store: EventStore
     public let registry: EventRegistry
     let maxAttempts: Int
-    private let cache: AggregateCache
+    let cache: AggregateCache
+    let combiner = CommandCombiner()
     private let replayed = Atomic<Int>(0)
+    let combined = Atomic<Int>(0)
 
     /// Events folded from the log while loading aggregates since start: stays flat while commands
     /// hit cached aggregates, which is how tests and metrics see that the cache works.
     public var replayedEvents: Int { replayed.load(ordering: .relaxed) }
+
+    /// Commands appended together with others of their stream in one append since start: how tests
+    /// and metrics see that concurrent commands on a stream are combined rather than raced.
+    public var combinedCommands: Int { combined.load(ordering: .relaxed) }
 
     public init(store: EventStore, registry: EventRegistry = .domain, cacheCapacity: Int = 100_000, maxAttempts: Int = 5) {
         self.store = store
@@ -57,6 +64,11 @@ public final class CommandHandler: AggregateLoader, Sendable {
 
     /// Decides `command` against its target aggregate and appends the result.
     ///
+    /// Commands of this process on one stream are decided one after the other: while one is being
+    /// decided and appended, later ones wait, and the next leader decides all of them against each
+    /// other's events and appends them in one atomic append (`CommandCombiner`), each with its own
+    /// metadata and event ids. A caller's answer is the one it would have had alone.
+    ///
     /// - Parameters:
     ///   - context: business time and configuration; referenced records and duplicate matches are
     ///     filled in here before deciding.
@@ -68,12 +80,62 @@ public final class CommandHandler: AggregateLoader, Sendable {
     public func execute<C: DomainCommand>(
         _ command: C, context: DecisionContext, metadata: AppendMetadata, eventIds: [UUID]? = nil
     ) async throws -> Outcome {
-        let id = command.targetId
-        let stream = C.Target.stream(id)
+        try await execute(on: C.Target.self, id: command.targetId, references: command.references, context: context,
+                          metadata: metadata, eventIds: eventIds) { state, _, context in
+            try command.decide(state, context)
+        }
+    }
+
+    /// Decides with `decide` against aggregate `id` and appends the result, combined with the other
+    /// commands queued on the stream as `execute(_:context:metadata:eventIds:)` describes: the
+    /// entry point for callers whose decision is more than one `DomainCommand` (the API checks the
+    /// caller's `If-Match` against the version and may decide a follow-up command in the same
+    /// append).
+    ///
+    /// - Parameters:
+    ///   - references: records `decide` reads, resolved into its context before it is queued.
+    ///   - decide: the events for the stream's state and version; what it throws is this caller's
+    ///     answer alone, and nothing of it is written. It may run on another caller's task.
+    /// - Throws: what `decide` throws, `DomainError.concurrencyConflict` when another writer kept
+    ///   changing the stream, `EventStoreError` on storage failures.
+    @discardableResult
+    public func execute<A: Aggregate>(
+        on type: A.Type, id: String, references: [RecordReference] = [], context: DecisionContext, metadata: AppendMetadata,
+        eventIds: [UUID]? = nil, decide: @escaping @Sendable (A, UInt64, DecisionContext) throws -> [any DomainEvent]
+    ) async throws -> Outcome {
+        let key = CommandCombiner.Key(stream: A.stream(id), type: ObjectIdentifier(A.self))
+        let resolved = try context.resolving(references, with: self)
+        let command = CommandCombiner.Command(decide: { state, version in
+            // Commands share a queue only with commands of the same aggregate type (the key holds it).
+            guard let state = state as? A else { preconditionFailure("a combined command of another aggregate type") }
+            return try decide(state, version, resolved)
+        }, metadata: metadata, eventIds: eventIds)
+        let others: [CommandCombiner.Waiting]
+        switch await combiner.join(key, command) {
+        case .answered(let result): return try result.get()
+        case .lead(let waiting): others = waiting
+        }
+        defer { combiner.handOff(key) }
+        if let result = await decideTogether(A.self, id: id, own: command, others: others) { return try result.get() }
+        // The combined append failed: the commands behind this one are queued again, and this one
+        // gets the answer it gets alone.
+        return try await executeAlone(A.self, id: id, references: references, context: context, metadata: metadata,
+                                      eventIds: eventIds, decide: decide)
+    }
+
+    /// One command on its own: loads, decides and appends with the stream's expected version,
+    /// deciding again (at most `maxAttempts` times) when another writer got there first. Called by
+    /// the stream's leader only, so the writers it races are other processes' or multi-stream
+    /// appends.
+    func executeAlone<A: Aggregate>(
+        _ type: A.Type, id: String, references: [RecordReference], context: DecisionContext, metadata: AppendMetadata,
+        eventIds: [UUID]?, decide: (A, UInt64, DecisionContext) throws -> [any DomainEvent]
+    ) async throws -> Outcome {
+        let stream = A.stream(id)
         for _ in 0..<maxAttempts {
-            let context = try context.resolving(command.references, with: self)
-            let (state, version) = try load(C.Target.self, id: id)
-            let events = try command.decide(state, context)
+            let context = try context.resolving(references, with: self)
+            let (state, version) = try load(A.self, id: id)
+            let events = try decide(state, version, context)
             guard !events.isEmpty else {
                 return Outcome(streamVersion: version, positions: [], eventTypes: [], wasAlreadyStored: false)
             }

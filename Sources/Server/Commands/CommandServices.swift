@@ -63,35 +63,20 @@ final class CommandServices: Sendable {
         metadata: AppendMetadata, then next: AssignCustomerManager?
     ) async throws -> CommandOutcome where C.Target == A {
         let stream = A.stream(command.targetId)
-        for _ in 0..<Self.maxAttempts {
-            let context = try base.resolving(command.references, with: handler)
-            let loaded = try handler.load(A.self, id: command.targetId)
-            let version = loaded.version
+        // Decided by the handler in turn with the other commands queued on the stream (and appended
+        // together with them), or alone after a failed combined append; either way against the
+        // version it is appended at, so `If-Match` is checked there.
+        let outcome = try await handler.execute(on: A.self, id: command.targetId, references: command.references, context: base,
+                                                metadata: metadata, eventIds: eventIds) { state, version, context in
             if let expected, expected != version {
                 throw APIError.versionConflict(stream: stream, expected: String(expected), current: version)
             }
-            var events = try decide(command, loaded.state, context)
-            if let next, let customer = loaded.state.applying(events) as? Customer { events += try next.decide(customer, context) }
-            guard !events.isEmpty else {
-                return CommandOutcome(stream: stream, streamVersion: version, positions: [], eventTypes: [])
-            }
-            let proposed = try await encode(events, ids: eventIds)
-            do {
-                let result = try await store.append(stream, proposed, expected: version == 0 ? .noStream : .exact(version), metadata: metadata)
-                return CommandOutcome(stream: stream, streamVersion: result.streamVersion, positions: result.positions,
-                                      eventTypes: events.map { $0.eventType })
-            } catch let error as EventStoreError {
-                guard case .wrongExpectedVersion(_, _, let actual) = error else { throw error }
-                if expected != nil { throw APIError.versionConflict(stream: stream, expected: String(version), current: actual) }
-                continue
-            }
+            var events = try command.decide(state, context)
+            if let next, let customer = state.applying(events) as? Customer { events += try next.decide(customer, context) }
+            return events
         }
-        throw DomainError.concurrencyConflict(stream: stream, attempts: Self.maxAttempts)
-    }
-
-    /// The command's decision, its typed error widened.
-    private func decide<C: DomainCommand>(_ command: C, _ state: C.Target, _ context: DecisionContext) throws -> [any DomainEvent] {
-        try command.decide(state, context)
+        return CommandOutcome(stream: stream, streamVersion: outcome.streamVersion, positions: outcome.positions,
+                              eventTypes: outcome.eventTypes)
     }
 
     /// Merges `command.absorbedId` into `command.survivorId`: both streams in one atomic append.
