@@ -12,7 +12,10 @@ struct ProjectorThreadTests {
     func jobs() async throws {
         let thread = ProjectorThread(name: "crm-proj-test")
         for i in 0..<20 {
-            let (value, name) = try await thread.perform { (i * 2, Thread.current.name) }
+            // The OS thread's name, as `top -H` shows it.
+            let (value, name) = try await thread.perform {
+                (i * 2, (try? String(contentsOfFile: "/proc/thread-self/comm", encoding: .utf8))?.trimmingCharacters(in: .newlines))
+            }
             #expect(value == i * 2)
             #expect(name == "crm-proj-test")
         }
