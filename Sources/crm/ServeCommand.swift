@@ -137,7 +137,15 @@ struct ServeCommand: AsyncParsableCommand {
                 store: store, tokens: tokens, projections: projections, keyRing: keyRing, configuration: configuration, metrics: metrics, logger: logger,
                 onServerRunning: { [demo, examples] in
                     logger.info("CRM API listening on \(address)")
-                    if demo { FileHandle.standardOutput.write(Data(Self.demoGreeting(address: address, examples: examples).utf8)) }
+                    guard demo else { return }
+                    // The greeting invites requests at once: print it when every read model reflects
+                    // the demo data (about two seconds; at most a minute on a very busy machine), so
+                    // that its examples answer with that data rather than with empty read models.
+                    let head = store.headWatch.head
+                    for name in projections.names {
+                        _ = try? await projections.waitUntil(name, reflects: head, timeout: .seconds(60))
+                    }
+                    FileHandle.standardOutput.write(Data(Self.demoGreeting(address: address, examples: examples).utf8))
                 })
         } catch {
             throw CommandFailure.exit("serve", "cannot serve on \(address): \(error)")
