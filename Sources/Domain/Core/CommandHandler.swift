@@ -35,7 +35,7 @@ public final class CommandHandler: AggregateLoader, Sendable {
     public var replayedEvents: Int { replayed.load(ordering: .relaxed) }
 
     /// Commands appended together with others of their stream in one append since start: how tests
-    /// and metrics see that concurrent commands on a stream are combined rather than raced.
+    /// see that concurrent commands on a stream are combined rather than raced.
     public var combinedCommands: Int { combined.load(ordering: .relaxed) }
 
     public init(store: EventStore, registry: EventRegistry = .domain, cacheCapacity: Int = 100_000, maxAttempts: Int = 5) {

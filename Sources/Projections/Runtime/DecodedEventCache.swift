@@ -45,11 +45,11 @@ final class DecodedEventCache: Sendable {
     /// filled its ring ever more slowly for hours: the soak drill's heap grew ~10 MB an hour that
     /// way (heaptrack, RELIABILITY.md defect 5). Emptying slots only older than the range keeps
     /// what readers further ahead stored.
-    func store(_ entries: [(UInt64, any DomainEvent)], covering covered: ClosedRange<UInt64>? = nil) {
+    func store(_ entries: [(UInt64, any DomainEvent)], covering covered: ClosedRange<UInt64>?) {
         slots.withLock { slots in
             if let covered {
-                let first = Swift.max(covered.lowerBound, covered.upperBound - Swift.min(covered.upperBound, UInt64(capacity - 1)))
-                for position in first...covered.upperBound {
+                // Positions further back share a slot with a later one in the range.
+                for position in covered.suffix(capacity) {
                     let index = Int(position % UInt64(capacity))
                     if slots[index].position < position, slots[index].payload != nil { slots[index] = Slot() }
                 }
