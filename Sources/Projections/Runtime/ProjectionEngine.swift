@@ -87,14 +87,21 @@ public final class ProjectionEngine: Sendable {
         if let firstFailure { throw firstFailure }
     }
 
-    /// Brings the named projectors (all by default) up to the head as it is now, side by side
-    /// (one task each, so decoding runs on every core); throws the first failure after all ended.
+    /// Brings the named projectors (all by default) up to the head as it is now, side by side;
+    /// throws the first failure after all ended.
+    ///
+    /// Each runner catches up on a thread of its own (`ProjectorThread`), as it does when live.
+    /// On the cooperative pool (one thread per core) the blocking catch-ups took every thread:
+    /// on two cores only two projectors made progress at a time, the others waited for one to
+    /// finish, and nothing else of the process (a progress line, a signal handler) could run.
     public func catchUpConcurrently(_ only: [String]? = nil) async throws {
         let selected = try (only ?? names).map { try runner($0) }
         let failures = await withTaskGroup(of: (any Error)?.self) { group in
             for runner in selected {
                 group.addTask {
-                    do { try runner.catchUp() } catch { return error }
+                    let thread = ProjectorThread(name: "crm-catchup-\(runner.projector.name)")
+                    defer { thread.stop() }
+                    do { try await thread.perform { try runner.catchUp() } } catch { return error }
                     return nil
                 }
             }
