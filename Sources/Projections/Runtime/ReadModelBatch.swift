@@ -138,26 +138,51 @@ public struct ReadModelBatch {
     }
 
     /// Writes every pending change in key order (LMDB inserts sorted keys fastest).
+    ///
+    /// The order is found by sorting indices, comparing the keys in place (one buffer holds them
+    /// all) with `memcmp`. Sorting the entries themselves moved each key and value on every swap,
+    /// with a retain and a release each, and took 7–13 % of a rebuild's CPU (perf, 1M events).
     mutating func flush(into writer: KeyValueWriter) throws {
         try mergeSums()
         let encoder = ReadModelCodec.encoder()
-        var entries = pending.map { (table: $0.key.table, key: Array($0.key.key.utf8), change: $0.value) }
-        entries.sort { a, b in
-            if a.table != b.table { return a.table < b.table }
-            return a.key.withUnsafeBytes { x in
-                b.key.withUnsafeBytes { y in
+        var keyBytes: [UInt8] = []
+        var spans: [KeySpan] = []
+        var changes: [Pending] = []
+        spans.reserveCapacity(pending.count)
+        changes.reserveCapacity(pending.count)
+        for (slot, change) in pending {
+            let start = keyBytes.count
+            keyBytes.append(contentsOf: slot.key.utf8)
+            spans.append(KeySpan(table: slot.table, start: start, count: keyBytes.count - start))
+            changes.append(change)
+        }
+        var order = Array(spans.indices)
+        keyBytes.withUnsafeBufferPointer { bytes in
+            spans.withUnsafeBufferPointer { spans in
+                order.sort { a, b in
+                    let x = spans[a], y = spans[b]
+                    if x.table != y.table { return x.table < y.table }
                     let common = min(x.count, y.count)
-                    let order = common == 0 ? 0 : memcmp(x.baseAddress!, y.baseAddress!, common)
+                    let order = common == 0 ? 0 : memcmp(bytes.baseAddress! + x.start, bytes.baseAddress! + y.start, common)
                     return order != 0 ? order < 0 : x.count < y.count
                 }
             }
         }
-        for entry in entries {
-            switch entry.change {
-            case .value(let value): try writer.put(entry.table, entry.key, try ReadModelCodec.encode(value, encoder: encoder))
-            case .deleted: try writer.delete(entry.table, entry.key)
+        for index in order {
+            let span = spans[index]
+            let key = Array(keyBytes[span.start ..< span.start + span.count])
+            switch changes[index] {
+            case .value(let value): try writer.put(span.table, key, try ReadModelCodec.encode(value, encoder: encoder))
+            case .deleted: try writer.delete(span.table, key)
             }
         }
+    }
+
+    /// Where one pending key's bytes are in `flush`'s key buffer.
+    private struct KeySpan {
+        let table: Int
+        let start: Int
+        let count: Int
     }
 
     /// Hands the decoded committed values over as the next batch's `known` values (moved, not
