@@ -26,3 +26,21 @@ public struct CustomerInteraction: Sendable, Codable, Equatable {
     /// How many the 360 view keeps.
     public static let kept = 20
 }
+
+extension CustomerInteraction: BinaryValueWritable {
+    func writeBinary(into output: inout [UInt8]) {
+        let optionals = (campaignId == nil ? 0 : 1) + (caseId == nil ? 0 : 1) + (opportunityId == nil ? 0 : 1) + (subject == nil ? 0 : 1)
+        output.appendObjectHeader(count: 7 + optionals)
+        if let campaignId { output.appendEntryKey("campaignId"); output.appendString(campaignId) }
+        if let caseId { output.appendEntryKey("caseId"); output.appendString(caseId) }
+        output.appendEntryKey("channel"); output.appendString(channel.rawValue)
+        output.appendEntryKey("customerId"); output.appendString(customerId)
+        output.appendEntryKey("direction"); output.appendString(direction.rawValue)
+        output.appendEntryKey("interactionId"); output.appendString(interactionId)
+        output.appendEntryKey("occurredAt"); output.appendDate(occurredAt)
+        if let opportunityId { output.appendEntryKey("opportunityId"); output.appendString(opportunityId) }
+        output.appendEntryKey("outcome"); output.appendString(outcome)
+        output.appendEntryKey("position"); output.appendUnsigned(position)
+        if let subject { output.appendEntryKey("subject"); output.appendString(subject) }
+    }
+}

@@ -12,7 +12,11 @@ import Foundation
 final class BinaryValueEncoder {
     private let state = BinaryEncoderState()
 
-    init() {}
+    /// - Parameter handWritten: whether `BinaryValueWritable` values write themselves (false only
+    ///   in the tests that compare those writers with the generic path).
+    init(handWritten: Bool = true) {
+        state.handWritten = handWritten
+    }
 
     /// The bytes of `value`. Throws only what the value's own `encode(to:)` throws.
     func encode<V: Encodable>(_ value: V) throws -> [UInt8] {
@@ -97,6 +101,8 @@ final class BinaryEncoderState: Encoder {
     var current: BinaryEncodedSlot?
     /// Coding path of the value being encoded (kept as a stack; containers report its prefix).
     var path: [any CodingKey] = []
+    /// Whether `BinaryValueWritable` values write their own bytes.
+    var handWritten = true
 
     var codingPath: [any CodingKey] { path }
     var userInfo: [CodingUserInfoKey: Any] { [:] }
@@ -126,6 +132,7 @@ final class BinaryEncoderState: Encoder {
         if T.self == Bool.self { return bytes { $0.appendBool(value as! Bool) } }
         if T.self == Double.self { return bytes { $0.appendDouble(value as! Double) } }
         if T.self == Date.self { return bytes { $0.appendDate(value as! Date) } }
+        if handWritten, let writable = value as? any BinaryValueWritable { return bytes { writable.writeBinary(into: &$0) } }
         let saved = current
         current = nil
         defer { current = saved }

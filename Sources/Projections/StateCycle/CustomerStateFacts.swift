@@ -249,3 +249,47 @@ extension CustomerStateFacts {
         return best
     }
 }
+
+extension CustomerStateFacts: BinaryValueWritable {
+    func writeBinary(into output: inout [UInt8]) {
+        var optionals = (dueDay == nil ? 0 : 1) + (lastPaidDay == nil ? 0 : 1) + (mergedInto == nil ? 0 : 1)
+        optionals += (previous == nil ? 0 : 1) + (previousSince == nil ? 0 : 1) + (reactivatedDay == nil ? 0 : 1) + (wonBackDay == nil ? 0 : 1)
+        output.appendObjectHeader(count: 12 + optionals)
+        output.appendEntryKey("activity"); output.appendArray(activity) { $1.writeBinary(into: &$0) }
+        output.appendEntryKey("complaints"); output.appendArray(complaints) { $1.writeBinary(into: &$0) }
+        output.appendEntryKey("customerId"); output.appendString(customerId)
+        output.appendEntryKey("deactivated"); output.appendBool(deactivated)
+        if let dueDay { output.appendEntryKey("dueDay"); output.appendSigned(dueDay) }
+        output.appendEntryKey("labels"); labels.writeBinary(into: &output)
+        output.appendEntryKey("lastActivityDay"); output.appendSigned(lastActivityDay)
+        output.appendEntryKey("lastEventType"); output.appendString(lastEventType)
+        if let lastPaidDay { output.appendEntryKey("lastPaidDay"); output.appendSigned(lastPaidDay) }
+        output.appendEntryKey("lastPosition"); output.appendUnsigned(lastPosition)
+        if let mergedInto { output.appendEntryKey("mergedInto"); output.appendString(mergedInto) }
+        output.appendEntryKey("overdue"); output.appendStrings(overdue)
+        output.appendEntryKey("paid"); output.appendArray(paid) { $1.writeBinary(into: &$0) }
+        if let previous { output.appendEntryKey("previous"); previous.writeBinary(into: &output) }
+        if let previousSince { output.appendEntryKey("previousSince"); output.appendSigned(previousSince) }
+        if let reactivatedDay { output.appendEntryKey("reactivatedDay"); output.appendSigned(reactivatedDay) }
+        output.appendEntryKey("since"); output.appendSigned(since)
+        if let wonBackDay { output.appendEntryKey("wonBackDay"); output.appendSigned(wonBackDay) }
+        output.appendEntryKey("writeOffs"); output.appendArray(writeOffs) { $1.writeBinary(into: &$0) }
+    }
+}
+
+extension CustomerStateFacts.DayCount: BinaryValueWritable {
+    func writeBinary(into output: inout [UInt8]) {
+        output.appendObjectHeader(count: 2)
+        output.appendEntryKey("count"); output.appendSigned(Int64(count))
+        output.appendEntryKey("day"); output.appendSigned(day)
+    }
+}
+
+extension CustomerStateFacts.DayAmount: BinaryValueWritable {
+    func writeBinary(into output: inout [UInt8]) {
+        output.appendObjectHeader(count: 3)
+        output.appendEntryKey("count"); output.appendSigned(Int64(count))
+        output.appendEntryKey("day"); output.appendSigned(day)
+        output.appendEntryKey("minorUnits"); output.appendSigned(minorUnits)
+    }
+}

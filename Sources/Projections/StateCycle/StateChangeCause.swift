@@ -17,3 +17,12 @@ public struct StateChangeCause: Sendable, Codable, Equatable {
         self.timeDriven = timeDriven
     }
 }
+
+extension StateChangeCause: BinaryValueWritable {
+    func writeBinary(into output: inout [UInt8]) {
+        output.appendObjectHeader(count: 3)
+        output.appendEntryKey("eventType"); output.appendString(eventType)
+        output.appendEntryKey("position"); output.appendUnsigned(position)
+        output.appendEntryKey("timeDriven"); output.appendBool(timeDriven)
+    }
+}

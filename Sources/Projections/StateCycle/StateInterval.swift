@@ -18,3 +18,14 @@ public struct StateInterval: Sendable, Codable, Equatable {
     /// Whether business time `time` falls inside the interval.
     public func contains(_ time: Int64) -> Bool { from <= time && (to.map { time < $0 } ?? true) }
 }
+
+extension StateInterval: BinaryValueWritable {
+    func writeBinary(into output: inout [UInt8]) {
+        output.appendObjectHeader(count: to == nil ? 4 : 5)
+        output.appendEntryKey("cause"); cause.writeBinary(into: &output)
+        output.appendEntryKey("customerId"); output.appendString(customerId)
+        output.appendEntryKey("from"); output.appendSigned(from)
+        output.appendEntryKey("labels"); labels.writeBinary(into: &output)
+        if let to { output.appendEntryKey("to"); output.appendSigned(to) }
+    }
+}

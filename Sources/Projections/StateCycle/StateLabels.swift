@@ -21,3 +21,15 @@ public struct StateLabels: Sendable, Codable, Equatable, Hashable {
         self.monetary = monetary
     }
 }
+
+extension StateLabels: BinaryValueWritable {
+    func writeBinary(into output: inout [UInt8]) {
+        output.appendObjectHeader(count: 6)
+        output.appendEntryKey("frequency"); output.appendSigned(Int64(frequency))
+        output.appendEntryKey("monetary"); output.appendSigned(Int64(monetary))
+        output.appendEntryKey("recency"); output.appendSigned(Int64(recency))
+        output.appendEntryKey("risk"); output.appendString(risk.rawValue)
+        output.appendEntryKey("state"); output.appendString(state.rawValue)
+        output.appendEntryKey("value"); output.appendString(value.rawValue)
+    }
+}

@@ -17,3 +17,14 @@ public struct StateTransition: Sendable, Codable, Equatable {
         self.cause = cause
     }
 }
+
+extension StateTransition: BinaryValueWritable {
+    func writeBinary(into output: inout [UInt8]) {
+        output.appendObjectHeader(count: from == nil ? 4 : 5)
+        output.appendEntryKey("at"); output.appendSigned(at)
+        output.appendEntryKey("cause"); cause.writeBinary(into: &output)
+        output.appendEntryKey("customerId"); output.appendString(customerId)
+        if let from { output.appendEntryKey("from"); from.writeBinary(into: &output) }
+        output.appendEntryKey("to"); to.writeBinary(into: &output)
+    }
+}
