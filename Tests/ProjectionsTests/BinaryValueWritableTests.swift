@@ -43,6 +43,13 @@ struct BinaryValueWritableTests {
         }
     }
 
+    @Test func customerRecords() throws {
+        var random = Self.random(seed: 17)
+        for _ in 0..<Self.rounds {
+            try Self.check(Self.record(&random))
+        }
+    }
+
     @Test func counterMaps() throws {
         var random = Self.random(seed: 13)
         for _ in 0..<Self.rounds {
@@ -102,6 +109,41 @@ struct BinaryValueWritableTests {
         facts.previousSince = maybe(&random) { Int64.random(in: 0...1 << 45, using: &$0) }
         facts.dueDay = maybe(&random, day)
         return facts
+    }
+
+    static func record(_ random: inout SimulationRandom) -> CustomerRecord {
+        let strings = { (random: inout SimulationRandom) in (0..<Int.random(in: 0...3, using: &random)).map { _ in text(&random) } }
+        var record = CustomerRecord(
+            customerId: text(&random), kind: CustomerKind.allCases.randomElement(using: &random)!, name: text(&random),
+            organisation: maybe(&random, text), email: maybe(&random, text), phone: maybe(&random, text), address: maybe(&random, text),
+            channel: AcquisitionChannel.allCases.randomElement(using: &random)!, sourceCampaignId: maybe(&random, text),
+            registeredAt: Date(timeIntervalSince1970: Double(Int64.random(in: 0...1 << 32, using: &random))),
+            classification: maybe(&random) { Classification(segment: text(&$0), region: text(&$0), industry: text(&$0), size: text(&$0), tier: text(&$0)) },
+            managerId: maybe(&random, text))
+        record.tags = strings(&random)
+        record.consents = strings(&random)
+        for _ in 0..<Int.random(in: 0...3, using: &random) {
+            let id = text(&random)
+            record.contacts[id] = CustomerContact(contactId: id, name: text(&random), email: maybe(&random, text),
+                                                  phone: maybe(&random, text), role: maybe(&random, text))
+        }
+        record.isActive = Bool.random(using: &random)
+        record.mergedInto = maybe(&random, text)
+        record.absorbedIds = strings(&random)
+        record.openOpportunityIds = strings(&random)
+        record.openCaseIds = strings(&random)
+        for currency in ["EUR", "USD", "GBP"] where Bool.random(using: &random) {
+            var balance = CustomerBalance()
+            balance.invoiced = Int64.random(in: 0...1 << 40, using: &random)
+            balance.paid = Int64.random(in: 0...1 << 40, using: &random)
+            balance.writtenOff = Int64.random(in: 0...1 << 20, using: &random)
+            balance.outstanding = Int64.random(in: -1 << 20...1 << 40, using: &random)
+            balance.overdue = Int64.random(in: 0...1 << 30, using: &random)
+            record.balances[currency] = balance
+        }
+        record.purchaseEvidence = Int.random(in: 0...40, using: &random)
+        record.firstPurchaseAt = maybe(&random) { Date(timeIntervalSince1970: Double(Int64.random(in: 0...1 << 32, using: &$0)) + 0.5) }
+        return record
     }
 
     static func interaction(_ random: inout SimulationRandom) -> CustomerInteraction {

@@ -19,3 +19,14 @@ public struct CustomerBalance: Sendable, Codable, Equatable {
         overdue += other.overdue
     }
 }
+
+extension CustomerBalance: BinaryValueWritable {
+    func writeBinary(into output: inout [UInt8]) {
+        output.appendObjectHeader(count: 5)
+        output.appendEntryKey("invoiced"); output.appendSigned(invoiced)
+        output.appendEntryKey("outstanding"); output.appendSigned(outstanding)
+        output.appendEntryKey("overdue"); output.appendSigned(overdue)
+        output.appendEntryKey("paid"); output.appendSigned(paid)
+        output.appendEntryKey("writtenOff"); output.appendSigned(writtenOff)
+    }
+}

@@ -12,3 +12,14 @@ public struct CustomerContact: Sendable, Codable, Equatable {
                         phone: ErasedSubjects.erase(phone), role: ErasedSubjects.erase(role))
     }
 }
+
+extension CustomerContact: BinaryValueWritable {
+    func writeBinary(into output: inout [UInt8]) {
+        output.appendObjectHeader(count: 2 + (email == nil ? 0 : 1) + (phone == nil ? 0 : 1) + (role == nil ? 0 : 1))
+        output.appendEntryKey("contactId"); output.appendString(contactId)
+        if let email { output.appendEntryKey("email"); output.appendString(email) }
+        output.appendEntryKey("name"); output.appendString(name)
+        if let phone { output.appendEntryKey("phone"); output.appendString(phone) }
+        if let role { output.appendEntryKey("role"); output.appendString(role) }
+    }
+}

@@ -64,3 +64,46 @@ public struct CustomerRecord: Sendable, Codable, Equatable {
         if let index = ids.firstIndex(of: id) { ids.remove(at: index) }
     }
 }
+
+extension CustomerRecord: BinaryValueWritable {
+    func writeBinary(into output: inout [UInt8]) {
+        var optionals = (address == nil ? 0 : 1) + (classification == nil ? 0 : 1) + (email == nil ? 0 : 1)
+        optionals += (firstPurchaseAt == nil ? 0 : 1) + (managerId == nil ? 0 : 1) + (mergedInto == nil ? 0 : 1)
+        optionals += (organisation == nil ? 0 : 1) + (phone == nil ? 0 : 1) + (sourceCampaignId == nil ? 0 : 1)
+        output.appendObjectHeader(count: 14 + optionals)
+        output.appendEntryKey("absorbedIds"); output.appendStrings(absorbedIds)
+        if let address { output.appendEntryKey("address"); output.appendString(address) }
+        output.appendEntryKey("balances"); output.appendObject(balances) { $1.writeBinary(into: &$0) }
+        output.appendEntryKey("channel"); output.appendString(channel.rawValue)
+        if let classification { output.appendEntryKey("classification"); classification.writeBinary(into: &output) }
+        output.appendEntryKey("consents"); output.appendStrings(consents)
+        output.appendEntryKey("contacts"); output.appendObject(contacts) { $1.writeBinary(into: &$0) }
+        output.appendEntryKey("customerId"); output.appendString(customerId)
+        if let email { output.appendEntryKey("email"); output.appendString(email) }
+        if let firstPurchaseAt { output.appendEntryKey("firstPurchaseAt"); output.appendDate(firstPurchaseAt) }
+        output.appendEntryKey("isActive"); output.appendBool(isActive)
+        output.appendEntryKey("kind"); output.appendString(kind.rawValue)
+        if let managerId { output.appendEntryKey("managerId"); output.appendString(managerId) }
+        if let mergedInto { output.appendEntryKey("mergedInto"); output.appendString(mergedInto) }
+        output.appendEntryKey("name"); output.appendString(name)
+        output.appendEntryKey("openCaseIds"); output.appendStrings(openCaseIds)
+        output.appendEntryKey("openOpportunityIds"); output.appendStrings(openOpportunityIds)
+        if let organisation { output.appendEntryKey("organisation"); output.appendString(organisation) }
+        if let phone { output.appendEntryKey("phone"); output.appendString(phone) }
+        output.appendEntryKey("purchaseEvidence"); output.appendSigned(Int64(purchaseEvidence))
+        output.appendEntryKey("registeredAt"); output.appendDate(registeredAt)
+        if let sourceCampaignId { output.appendEntryKey("sourceCampaignId"); output.appendString(sourceCampaignId) }
+        output.appendEntryKey("tags"); output.appendStrings(tags)
+    }
+}
+
+extension Classification: BinaryValueWritable {
+    func writeBinary(into output: inout [UInt8]) {
+        output.appendObjectHeader(count: 5)
+        output.appendEntryKey("industry"); output.appendString(industry)
+        output.appendEntryKey("region"); output.appendString(region)
+        output.appendEntryKey("segment"); output.appendString(segment)
+        output.appendEntryKey("size"); output.appendString(size)
+        output.appendEntryKey("tier"); output.appendString(tier)
+    }
+}

@@ -39,17 +39,23 @@ extension Array where Element == UInt8 {
     mutating func appendStrings(_ items: [String]) {
         appendArray(items) { $0.appendString($1) }
     }
+
+    /// A dictionary with `String` keys: an object, its keys in byte order (as the generic path
+    /// writes the standard library's keyed encoding of such a dictionary).
+    mutating func appendObject<V>(_ dictionary: [String: V], _ write: (inout [UInt8], V) -> Void) {
+        appendObjectHeader(count: dictionary.count)
+        for (key, value) in dictionary.sorted(by: { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }) {
+            let utf8 = key.utf8
+            appendVarint(UInt64(utf8.count))
+            append(contentsOf: utf8)
+            write(&self, value)
+        }
+    }
 }
 
 /// Counter maps (cube cells, roll-up cells): an object of integers, keys in byte order.
 extension Dictionary: BinaryValueWritable where Key == String, Value == Int64 {
     func writeBinary(into output: inout [UInt8]) {
-        output.appendObjectHeader(count: count)
-        for key in keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
-            let utf8 = key.utf8
-            output.appendVarint(UInt64(utf8.count))
-            output.append(contentsOf: utf8)
-            output.appendSigned(self[key]!)
-        }
+        output.appendObject(self) { $0.appendSigned($1) }
     }
 }
