@@ -1,4 +1,4 @@
-import Domain
+@testable import Domain
 import EventStore
 import Foundation
 import Testing
@@ -130,6 +130,43 @@ struct ImportTests {
         #expect(f.head == head)
         #expect(second.events == 0)
         #expect(second.alreadyImported == first.applied)
+        #expect(try f.store.verify().isIntact)
+    }
+
+    @Test("a command repeated in the next batch counts as imported, though that batch is decided before the first is on disk")
+    func repeatedAcrossOverlappedBatches() async throws {
+        let f = try DomainFixture()
+        let records = try commands
+        let path = try file(records + [records[12]])
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let report = try await CommandImporter(customers: f.customers, batchSize: 1).importFile(at: path)
+        #expect(report.commands == 14)
+        #expect(report.applied == 11)
+        #expect(report.alreadyImported == 1)
+        #expect(try f.types(of: "customer-c3") == ["CustomerRegistered", "InteractionLogged"])
+        #expect(report.events == Int(f.head))
+        #expect(try f.store.verify().isIntact)
+    }
+
+    @Test("a batch whose overlapped append fails is decided against the log again and appended")
+    func failedOverlappedAppendIsRedone() async throws {
+        let f = try DomainFixture()
+        let importer = CommandImporter(customers: f.customers, batchSize: 1)
+        let register = record(1, .single(RegisterCustomer(customerId: "c9", kind: .person, name: "Ines Duarte", channel: .phone)))
+        let tag = record(2, .single(TagCustomer(customerId: "c9", tag: "vip")))
+        let batch = CommandBatch(handler: importer.handler)
+        var report = ImportProgress()
+        try await importer.apply([register], lines: [1], in: batch, into: &report)
+        let (outcome, emitted) = try importer.decide([tag], lines: [2], in: batch)
+        let prepared = try #require(batch.prepareCommit())
+        // Another writer moves the stream on before the append: its expected version is stale.
+        _ = try await f.run(TagCustomer(customerId: "c9", tag: "gold"))
+        let inFlight = CommandImporter.InFlightCommit(prepared, handler: importer.handler, records: [tag], lines: [2],
+                                                      outcome: outcome, emitted: emitted, started: .now)
+        try await importer.settle(inFlight, in: batch, into: &report)
+        #expect(try f.types(of: "customer-c9") == ["CustomerRegistered", "CustomerTagged", "CustomerTagged"])
+        #expect(report.applied == 2)
+        #expect(report.events == 2)
         #expect(try f.store.verify().isIntact)
     }
 

@@ -75,9 +75,31 @@ public final class CommandBatch: AggregateLoader {
     /// On failure everything decided since the last commit is dropped with the kept states.
     @discardableResult
     public func commit() async throws -> [AppendResult] {
-        guard let first = parts.first else { return [] }
+        guard let prepared = prepareCommit() else { return [] }
         let results: [AppendResult]
         do {
+            results = try await prepared.append(through: handler)
+        } catch {
+            discard()
+            throw error
+        }
+        finish(prepared, results: results)
+        return results
+    }
+
+    /// What one commit appends, taken out of the batch so that the next run of commands can be
+    /// decided (against the states it leaves) while the append waits for the disk.
+    public struct PreparedCommit: Sendable {
+        let parts: [StreamAppend]
+        /// Each written stream's state and version as of this commit (the batch may move on).
+        let written: [(stream: String, state: any Aggregate, version: UInt64)]
+        /// Events it appends.
+        public let eventCount: Int
+
+        /// Seals the personal data (one durable key write for the whole commit) and appends every
+        /// part atomically.
+        func append(through handler: CommandHandler) async throws -> [AppendResult] {
+            var parts = parts
             if handler.registry.protection != nil {
                 let sealed: [ProposedEvent] = try await handler.registry.seal(parts.flatMap(\.events))
                 var offset = 0
@@ -87,20 +109,35 @@ public final class CommandBatch: AggregateLoader {
                     offset += count
                 }
             }
-            results = try await handler.store.append(parts, metadata: first.metadata!)
-        } catch {
-            discard()
-            throw error
+            return try await handler.store.append(parts, metadata: parts[0].metadata!)
         }
-        committedHead = results.reduce(committedHead ?? 0) { max($0, $1.positions.last ?? 0) }
+    }
+
+    /// Takes out everything decided since the last commit (nil when nothing was); the states stay,
+    /// so later commands are decided as if it were committed. The caller appends it
+    /// (`PreparedCommit.append`), then calls `finish` — or `discard` if the append failed, since
+    /// what was decided after it rests on it.
+    public func prepareCommit() -> PreparedCommit? {
+        guard !parts.isEmpty else { return nil }
+        var written: [(stream: String, state: any Aggregate, version: UInt64)] = []
+        written.reserveCapacity(parts.count)
         for part in parts {
-            guard let entry = states.peek(part.stream) else { continue }
-            func remember<A: Aggregate>(_ state: A) { handler.remember(state, stream: part.stream, version: entry.version) }
-            remember(entry.state)
+            if let entry = states.peek(part.stream) { written.append((part.stream, entry.state, entry.version)) }
         }
+        let prepared = PreparedCommit(parts: parts, written: written, eventCount: eventCount)
         parts.removeAll(keepingCapacity: true)
         eventCount = 0
-        return results
+        return prepared
+    }
+
+    /// Records a prepared commit as appended: the log position it reached, and its states in the
+    /// handler's cache (only committed states go there).
+    public func finish(_ prepared: PreparedCommit, results: [AppendResult]) {
+        committedHead = results.reduce(committedHead ?? 0) { max($0, $1.positions.last ?? 0) }
+        for entry in prepared.written {
+            func remember<A: Aggregate>(_ state: A) { handler.remember(state, stream: entry.stream, version: entry.version) }
+            remember(entry.state)
+        }
     }
 
     /// Drops everything decided since the last commit and every kept state.

@@ -26,8 +26,12 @@ public final class CommandImporter {
 
     /// Imports every command of the file at `path`, calling `progress` after each batch.
     ///
-    /// The next batch of lines is read and decoded on another task while the current one is decided
-    /// and appended (`decodeTime` in the report overlaps the other two).
+    /// Three stages overlap: the next batch of lines is read and decoded on another task, the
+    /// current batch is decided, and the batch before it is appended (sealed, written, synced)
+    /// on a third. A batch is decided against the states the previous one left, before that one
+    /// is on disk; if its append fails, both are decided and appended again one after the other
+    /// (`apply`), which also names the error if it persists. So `decodeTime`, `decideTime` and
+    /// `appendTime` in the report overlap.
     public func importFile(at path: String, progress: (ImportProgress) -> Void = { _ in }) async throws -> ImportProgress {
         guard let handle = FileHandle(forReadingAtPath: path) else { throw ImportError.unreadable(path) }
         defer { try? handle.close() }
@@ -35,19 +39,90 @@ public final class CommandImporter {
         report.totalBytes = Int64((try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.int64Value ?? 0)
         try customers.rebuildIndex()
         let batch = CommandBatch(handler: handler)
+        let clock = ContinuousClock()
         var decoded = try CommandFileReader(handle: handle, batchSize: batchSize).next()
+        var inFlight: InFlightCommit?
         while let current = decoded.batch {
             let reader = decoded.reader
             async let following = reader.next()
             report.decodeTime += current.decodeTime
             report.commands += current.records.count
             report.bytesRead = current.bytesRead
-            try await apply(current.records, lines: current.lines, in: batch, into: &report)
-            progress(report)
-            decoded = try await following
+            do {
+                let deciding = clock.now
+                if inFlight == nil { try batch.begin() }
+                // Commands of the batch in flight count as imported, as its commit will have them.
+                let (outcome, emitted) = try decide(current.records, lines: current.lines, in: batch, alsoStored: inFlight?.emitted ?? [])
+                report.decideTime += clock.now - deciding
+                if let previous = inFlight {
+                    inFlight = nil
+                    if await previous.finish(in: batch, into: &report) {
+                        progress(report)
+                    } else {
+                        // What this batch was decided on is not in the log: both again, in turn.
+                        batch.discard()
+                        try await apply(previous.records, lines: previous.lines, in: batch, into: &report)
+                        try await apply(current.records, lines: current.lines, in: batch, into: &report)
+                        progress(report)
+                        decoded = try await following
+                        continue
+                    }
+                }
+                inFlight = InFlightCommit(batch.prepareCommit(), handler: handler, records: current.records, lines: current.lines,
+                                          outcome: outcome, emitted: emitted, started: clock.now)
+                decoded = try await following
+            } catch {
+                // The batches before the failure are imported, as without the overlap.
+                if let previous = inFlight { try await settle(previous, in: batch, into: &report) }
+                progress(report)
+                throw error
+            }
         }
+        if let previous = inFlight { try await settle(previous, in: batch, into: &report) }
         progress(report)
         return report
+    }
+
+    /// Completes a commit in flight: records it, or, if its append failed, decides and appends its
+    /// batch again (which throws if that fails too).
+    func settle(_ inFlight: InFlightCommit, in batch: CommandBatch, into report: inout ImportProgress) async throws {
+        guard await !inFlight.finish(in: batch, into: &report) else { return }
+        batch.discard()
+        try await apply(inFlight.records, lines: inFlight.lines, in: batch, into: &report)
+    }
+
+    /// A decided batch whose append runs on a task of its own.
+    struct InFlightCommit {
+        let prepared: CommandBatch.PreparedCommit?
+        let append: Task<[AppendResult], any Error>?
+        let records: [CommandRecord]
+        let lines: [Int]
+        let outcome: ImportProgress
+        /// The first event ids of the commands that emitted events.
+        let emitted: Set<UUID>
+        let started: ContinuousClock.Instant
+
+        init(_ prepared: CommandBatch.PreparedCommit?, handler: CommandHandler, records: [CommandRecord], lines: [Int],
+             outcome: ImportProgress, emitted: Set<UUID>, started: ContinuousClock.Instant) {
+            self.prepared = prepared
+            append = prepared.map { prepared in Task { try await prepared.append(through: handler) } }
+            self.records = records
+            self.lines = lines
+            self.outcome = outcome
+            self.emitted = emitted
+            self.started = started
+        }
+
+        /// Waits for the append; on success records it in `batch` and `report` and returns true.
+        func finish(in batch: CommandBatch, into report: inout ImportProgress) async -> Bool {
+            if let prepared, let append {
+                guard let results = try? await append.value else { return false }
+                batch.finish(prepared, results: results)
+            }
+            report.appendTime += ContinuousClock.now - started
+            report.count(outcome)
+            return true
+        }
     }
 
     /// Decides and appends one batch; redecides it (bounded) if another writer interfered.
@@ -61,33 +136,7 @@ public final class CommandImporter {
         for _ in 0..<handler.maxAttempts {
             let deciding = clock.now
             try batch.begin()
-            var outcome = ImportProgress()
-            var firstIds: [UUID] = []
-            firstIds.reserveCapacity(records.count)
-            var idsByRecord: [[UUID]] = []
-            idsByRecord.reserveCapacity(records.count)
-            for record in records {
-                let ids = UUID.derivedSequence(from: record.id, at: record.at, count: Self.idsPerCommand)
-                idsByRecord.append(ids)
-                firstIds.append(ids[0])
-            }
-            let stored = try handler.store.storedEventIds(firstIds)
-            for (index, record) in records.enumerated() {
-                let ids = idsByRecord[index]
-                if stored.contains(ids[0]) {
-                    outcome.alreadyImported += 1
-                    continue
-                }
-                let before = batch.eventCount
-                do {
-                    try decide(record, ids: ids, in: batch)
-                    if batch.eventCount > before { outcome.applied += 1 }
-                } catch let error as DomainError {
-                    outcome.refuse(ImportProgress.Refusal(line: lines[index], commandId: record.id, commandType: record.command.type,
-                                                          code: error.code, message: error.description))
-                }
-            }
-            outcome.events = batch.eventCount
+            let (outcome, _) = try decide(records, lines: lines, in: batch)
             let appending = clock.now
             report.decideTime += appending - deciding
             do {
@@ -96,14 +145,50 @@ public final class CommandImporter {
                 continue
             }
             report.appendTime += clock.now - appending
-            report.applied += outcome.applied
-            report.alreadyImported += outcome.alreadyImported
-            report.events += outcome.events
-            report.rejected.merge(outcome.rejected, uniquingKeysWith: +)
-            report.refusals += outcome.refusals.prefix(ImportProgress.namedRefusals - report.refusals.count)
+            report.count(outcome)
             return
         }
         throw DomainError.concurrencyConflict(stream: "import batch", attempts: handler.maxAttempts)
+    }
+
+    /// Decides every command of a batch not imported before (in `batch`, uncommitted): what was
+    /// applied, skipped as already imported (stored, or its first event id in `alsoStored`), and
+    /// refused (with the line of each refusal); and the first event ids of those that emitted.
+    func decide(_ records: [CommandRecord], lines: [Int], in batch: CommandBatch,
+                alsoStored: Set<UUID> = []) throws -> (outcome: ImportProgress, emitted: Set<UUID>) {
+        var outcome = ImportProgress()
+        var emitted: Set<UUID> = []
+        var firstIds: [UUID] = []
+        firstIds.reserveCapacity(records.count)
+        var idsByRecord: [[UUID]] = []
+        idsByRecord.reserveCapacity(records.count)
+        for record in records {
+            let ids = UUID.derivedSequence(from: record.id, at: record.at, count: Self.idsPerCommand)
+            idsByRecord.append(ids)
+            firstIds.append(ids[0])
+        }
+        let stored = try handler.store.storedEventIds(firstIds)
+        let eventsBefore = batch.eventCount
+        for (index, record) in records.enumerated() {
+            let ids = idsByRecord[index]
+            if stored.contains(ids[0]) || alsoStored.contains(ids[0]) {
+                outcome.alreadyImported += 1
+                continue
+            }
+            let before = batch.eventCount
+            do {
+                try decide(record, ids: ids, in: batch)
+                if batch.eventCount > before {
+                    outcome.applied += 1
+                    emitted.insert(ids[0])
+                }
+            } catch let error as DomainError {
+                outcome.refuse(ImportProgress.Refusal(line: lines[index], commandId: record.id, commandType: record.command.type,
+                                                      code: error.code, message: error.description))
+            }
+        }
+        outcome.events = batch.eventCount - eventsBefore
+        return (outcome, emitted)
     }
 
     /// One command's decision inside a batch, with the cross-customer work registration, profile

@@ -32,6 +32,15 @@ public struct ImportProgress: Sendable, Equatable {
 
     public var rejectedCount: Int { rejected.values.reduce(0, +) }
 
+    /// Adds a committed batch's outcome (its applied, skipped and refused commands and its events).
+    mutating func count(_ outcome: ImportProgress) {
+        applied += outcome.applied
+        alreadyImported += outcome.alreadyImported
+        events += outcome.events
+        rejected.merge(outcome.rejected, uniquingKeysWith: +)
+        refusals += outcome.refusals.prefix(Self.namedRefusals - refusals.count)
+    }
+
     /// Counts a refused command, and names it while fewer than `namedRefusals` are named.
     mutating func refuse(_ refusal: Refusal) {
         rejected[refusal.code, default: 0] += 1
