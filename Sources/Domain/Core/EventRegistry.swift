@@ -141,6 +141,11 @@ public struct EventRegistry: Sendable {
 
     public func decode(type name: String, version: UInt16, data: [UInt8]) throws(DecodingFailure) -> any DomainEvent {
         guard let type = types[name] else { throw .unknownType(name) }
+        if version == type.schemaVersion {
+            do { return try PayloadDecoder.decode(type, from: data) } catch {
+                throw .malformed(type: name, reason: "\(error)")
+            }
+        }
         var bytes = Data(data)
         if version != type.schemaVersion {
             guard version < type.schemaVersion else { throw .newerVersion(type: name, stored: version, known: type.schemaVersion) }
@@ -159,7 +164,7 @@ public struct EventRegistry: Sendable {
                 throw .malformed(type: name, reason: "\(error)")
             }
         }
-        do { return try Self.decoder.decode(type, from: bytes) } catch {
+        do { return try PayloadDecoder.decode(type, from: bytes) } catch {
             throw .malformed(type: name, reason: "\(error)")
         }
     }

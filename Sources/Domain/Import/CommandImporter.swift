@@ -269,7 +269,7 @@ struct CommandFileReader: Sendable {
         while batch.records.count < batchSize, let line = try reader.lines.next() {
             guard !line.isEmpty else { continue }
             do {
-                batch.records.append(try EventRegistry.decoder.decode(CommandRecord.self, from: line))
+                batch.records.append(try PayloadDecoder.decode(CommandRecord.self, from: line))
             } catch {
                 throw ImportError.malformedLine(reader.lines.lineNumber, "\(error)")
             }
