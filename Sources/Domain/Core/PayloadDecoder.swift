@@ -16,6 +16,11 @@ import Foundation
 /// or an exponent, a number that does not fit, a lone surrogate escape: each throws, and
 /// `decode(_:from:)` then asks `JSONDecoder`. Times are the domain's ISO-8601 strings (`Timestamp`).
 /// `PayloadDecoderTests` decodes every event and command of the committed sample both ways.
+///
+/// The one way it could differ: a type whose `init(from:)` catches a decoding error (`try?`) and
+/// tries another reading would take that other reading where this decoder declines, instead of the
+/// whole document going to `JSONDecoder`. No event or command type does; keep it so (the server's
+/// `JSONValue` does, which is why request bodies stay with `JSONDecoder`).
 public enum PayloadDecoder {
     /// The value of `type` in `bytes`, as `EventRegistry.decoder` would decode it.
     public static func decode<T: Decodable>(_ type: T.Type, from bytes: some Collection<UInt8>) throws -> T {
