@@ -2,9 +2,19 @@ import Foundation
 
 /// Field checks shared by commands; each throws `DomainError.invalid` naming the field.
 enum Validate {
+    /// `value` without leading and trailing whitespace and newlines, as `trimmingCharacters(in:)`
+    /// gives it; a string with none at either end (nearly every one) is returned as it is, without
+    /// Foundation's trip through `NSString` (4 % of an import's CPU).
+    static func trimmed(_ value: String) -> String {
+        let set = CharacterSet.whitespacesAndNewlines
+        guard let first = value.unicodeScalars.first, let last = value.unicodeScalars.last,
+              set.contains(first) || set.contains(last) else { return value }
+        return value.trimmingCharacters(in: set)
+    }
+
     /// Trimmed, non-empty, at most `max` characters.
     static func text(_ value: String, _ field: String, max: Int = 200) throws(DomainError) -> String {
-        let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = trimmed(value)
         guard !trimmed.isEmpty else { throw .invalid(field: field, reason: "must not be empty") }
         guard trimmed.count <= max else { throw .invalid(field: field, reason: "longer than \(max) characters") }
         return trimmed
@@ -12,7 +22,7 @@ enum Validate {
 
     /// Like `text`, but nil stays nil and an empty string becomes nil.
     static func optionalText(_ value: String?, _ field: String, max: Int = 2000) throws(DomainError) -> String? {
-        guard let value, !value.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { return nil }
+        guard let value, !trimmed(value).isEmpty else { return nil }
         return try text(value, field, max: max)
     }
 

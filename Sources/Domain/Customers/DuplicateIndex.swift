@@ -41,7 +41,7 @@ public final class DuplicateIndex: Sendable {
 
     /// Lower-cased, trimmed; `+tags` in the local part removed.
     static func normalizedEmail(_ email: String?) -> String? {
-        guard let email = email?.trimmingCharacters(in: .whitespacesAndNewlines).lowercased(), !email.isEmpty,
+        guard let email = email.map(Validate.trimmed)?.lowercased(), !email.isEmpty,
               let at = email.firstIndex(of: "@") else { return nil }
         let local = email[..<at]
         let untagged = local.firstIndex(of: "+").map { local[..<$0] } ?? local

@@ -282,9 +282,13 @@ struct CommandFileReader: Sendable {
 }
 
 /// Reads a file line by line in 1 MiB chunks.
+///
+/// Lines are found with `memchr` in a byte array: searching a `Data` slice byte by byte through
+/// its generic `Collection` methods, and copying each line into a `Data`, was 13 % of an import's
+/// CPU (perf, 1M commands).
 struct LineReader: Sendable {
     let handle: FileHandle
-    private var buffer = Data()
+    private var buffer: [UInt8] = []
     private var start = 0
     private var atEnd = false
     private(set) var bytesRead: Int64 = 0
@@ -292,26 +296,34 @@ struct LineReader: Sendable {
 
     init(handle: FileHandle) { self.handle = handle }
 
-    mutating func next() throws -> Data? {
+    /// The next line without its newline, nil at the end of the file.
+    mutating func next() throws -> [UInt8]? {
         while true {
-            if let newline = buffer[start...].firstIndex(of: UInt8(ascii: "\n")) {
-                let line = buffer[start..<newline]
+            let from = start
+            let newline: Int? = buffer.withUnsafeBufferPointer { all in
+                guard from < all.count, let base = all.baseAddress,
+                      let hit = memchr(base + from, Int32(UInt8(ascii: "\n")), all.count - from) else { return nil }
+                return UnsafeRawPointer(base).distance(to: UnsafeRawPointer(hit))
+            }
+            if let newline {
+                let line = Array(buffer[start..<newline])
                 start = newline + 1
                 bytesRead += Int64(line.count + 1)
                 lineNumber += 1
-                return Data(line)
+                return line
             }
             if atEnd {
                 guard start < buffer.count else { return nil }
-                let line = buffer[start...]
+                let line = Array(buffer[start...])
                 start = buffer.count
                 bytesRead += Int64(line.count)
                 lineNumber += 1
-                return Data(line)
+                return line
             }
             let chunk = try handle.read(upToCount: 1 << 20) ?? Data()
             if chunk.isEmpty { atEnd = true }
-            buffer = Data(buffer[start...]) + chunk
+            buffer.removeSubrange(0..<start)
+            buffer.append(contentsOf: chunk)
             start = 0
         }
     }

@@ -119,7 +119,7 @@ public struct MoveOpportunityStage: DomainCommand {
 
     public func decide(_ state: Opportunity, _ context: DecisionContext) throws(DomainError) -> [any DomainEvent] {
         try state.requireOpen(opportunityId)
-        let name = toStage.trimmingCharacters(in: .whitespacesAndNewlines)
+        let name = Validate.trimmed(toStage)
         guard let to = state.stages.firstIndex(where: { $0.name == name }) else {
             throw .ruleViolated(rule: "unknown-stage",
                                 detail: "sales process \(state.processId) v\(state.processVersion) has no stage '\(name.prefix(60))' (\(state.stages.map(\.name).joined(separator: ", ")))")
