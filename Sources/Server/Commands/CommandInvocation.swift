@@ -22,11 +22,12 @@ struct CommandInvocation: Sendable {
     var eventIds: [UUID]?
     var metadata: AppendMetadata
 
-    /// The body decoded as `C` with the importer's decoder; a shape the schema check let through
+    /// The body decoded as `C` with the importer's decoder (`PayloadDecoder`, which leaves what it
+    /// declines, errors included, to `EventRegistry.decoder`); a shape the schema check let through
     /// but the type still refuses becomes 400 `validation-failed` naming the member.
     func decode<C: Decodable>(_ type: C.Type) throws -> C {
         do {
-            return try EventRegistry.decoder.decode(type, from: body)
+            return try PayloadDecoder.decode(type, from: body)
         } catch let error as DecodingError {
             throw APIError.validationFailed([CommandInvocation.problem(error)])
         }
