@@ -163,7 +163,7 @@ struct ImportTests {
         _ = try await f.run(TagCustomer(customerId: "c9", tag: "gold"))
         let inFlight = CommandImporter.InFlightCommit(prepared, handler: importer.handler, records: [tag], lines: [2],
                                                       outcome: outcome, emitted: emitted, started: .now)
-        try await importer.settle(inFlight, in: batch, into: &report)
+        #expect(try await importer.settle(inFlight, in: batch, into: &report))
         #expect(try f.types(of: "customer-c9") == ["CustomerRegistered", "CustomerTagged", "CustomerTagged"])
         #expect(report.applied == 2)
         #expect(report.events == 2)

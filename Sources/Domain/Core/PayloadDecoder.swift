@@ -111,20 +111,8 @@ final class JSONDocument {
     func integer(_ index: Int) throws -> Int64 {
         let node = nodes[index]
         guard node.kind == .number else { throw PayloadDecoderDeclined(reason: "not a number") }
-        var i = Int(node.start)
-        let end = Int(node.end)
-        let negative = bytes[i] == UInt8(ascii: "-")
-        if negative { i += 1 }
-        var magnitude: UInt64 = 0
-        while i < end {
-            let digit = bytes[i] &- UInt8(ascii: "0")
-            guard digit < 10 else { throw PayloadDecoderDeclined(reason: "not an integer") }
-            let (times, o1) = magnitude.multipliedReportingOverflow(by: 10)
-            let (plus, o2) = times.addingReportingOverflow(UInt64(digit))
-            guard !o1, !o2 else { throw PayloadDecoderDeclined(reason: "integer too large") }
-            magnitude = plus
-            i += 1
-        }
+        let negative = bytes[Int(node.start)] == UInt8(ascii: "-")
+        let magnitude = try digits(Int(node.start) + (negative ? 1 : 0)..<Int(node.end))
         if negative {
             guard magnitude <= UInt64(Int64.max) + 1 else { throw PayloadDecoderDeclined(reason: "integer too small") }
             return magnitude == UInt64(Int64.max) + 1 ? Int64.min : -Int64(magnitude)
@@ -137,8 +125,14 @@ final class JSONDocument {
     func unsigned(_ index: Int) throws -> UInt64 {
         let node = nodes[index]
         guard node.kind == .number, bytes[Int(node.start)] != UInt8(ascii: "-") else { throw PayloadDecoderDeclined(reason: "not unsigned") }
+        return try digits(Int(node.start)..<Int(node.end))
+    }
+
+    /// The value of the decimal digits in `range`; anything else (a fraction, an exponent) or a
+    /// value beyond `UInt64` declines.
+    private func digits(_ range: Range<Int>) throws -> UInt64 {
         var magnitude: UInt64 = 0
-        for i in Int(node.start)..<Int(node.end) {
+        for i in range {
             let digit = bytes[i] &- UInt8(ascii: "0")
             guard digit < 10 else { throw PayloadDecoderDeclined(reason: "not an integer") }
             let (times, o1) = magnitude.multipliedReportingOverflow(by: 10)

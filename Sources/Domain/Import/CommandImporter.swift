@@ -56,17 +56,14 @@ public final class CommandImporter {
                 report.decideTime += clock.now - deciding
                 if let previous = inFlight {
                     inFlight = nil
-                    if await previous.finish(in: batch, into: &report) {
-                        progress(report)
-                    } else {
-                        // What this batch was decided on is not in the log: both again, in turn.
-                        batch.discard()
-                        try await apply(previous.records, lines: previous.lines, in: batch, into: &report)
+                    if try await settle(previous, in: batch, into: &report) {
+                        // What this batch was decided on was not in the log: this one again too.
                         try await apply(current.records, lines: current.lines, in: batch, into: &report)
                         progress(report)
                         decoded = try await following
                         continue
                     }
+                    progress(report)
                 }
                 inFlight = InFlightCommit(batch.prepareCommit(), handler: handler, records: current.records, lines: current.lines,
                                           outcome: outcome, emitted: emitted, started: clock.now)
@@ -83,12 +80,15 @@ public final class CommandImporter {
         return report
     }
 
-    /// Completes a commit in flight: records it, or, if its append failed, decides and appends its
-    /// batch again (which throws if that fails too).
-    func settle(_ inFlight: InFlightCommit, in batch: CommandBatch, into report: inout ImportProgress) async throws {
-        guard await !inFlight.finish(in: batch, into: &report) else { return }
+    /// Completes a commit in flight: records it, or, if its append failed, drops everything
+    /// decided since (it rested on that append) and decides and appends its batch again, which
+    /// throws if that fails too. True when it had to be decided again.
+    @discardableResult
+    func settle(_ inFlight: InFlightCommit, in batch: CommandBatch, into report: inout ImportProgress) async throws -> Bool {
+        guard await !inFlight.finish(in: batch, into: &report) else { return false }
         batch.discard()
         try await apply(inFlight.records, lines: inFlight.lines, in: batch, into: &report)
+        return true
     }
 
     /// A decided batch whose append runs on a task of its own.
