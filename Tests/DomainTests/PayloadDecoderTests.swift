@@ -51,6 +51,40 @@ struct PayloadDecoderTests {
         #expect(types.count > 50)
     }
 
+    @Test("damaged command lines get the same outcome from PayloadDecoder as from JSONDecoder: the same record or a failure")
+    func damagedLines() throws {
+        let text = try Data(contentsOf: Self.sampleFile)
+        let lines = text.split(separator: UInt8(ascii: "\n")).prefix(400).map(Array.init)
+        var random = SimulationRandom(seed: 29)
+        let replacements = Array(#"{}[]":,\u0 -+.eE1a"#.utf8) + [0x00, 0x1F, 0x7F, 0xC3, 0xFF]
+        var accepted = 0
+        for round in 0..<4_000 {
+            var bytes = lines[round % lines.count]
+            for _ in 0...Int.random(in: 0...2, using: &random) {
+                let at = Int.random(in: 0..<bytes.count, using: &random)
+                switch Int.random(in: 0..<3, using: &random) {
+                case 0: bytes[at] = replacements.randomElement(using: &random)!
+                case 1: bytes.remove(at: at)
+                default: bytes.insert(replacements.randomElement(using: &random)!, at: at)
+                }
+                if bytes.isEmpty { bytes = [0x20] }
+            }
+            let viaFoundation = Result { try EventRegistry.decoder.decode(CommandRecord.self, from: Data(bytes)) }
+            let viaPayload = Result { try PayloadDecoder.decode(CommandRecord.self, from: bytes) }
+            switch (viaFoundation, viaPayload) {
+            case (.success(let a), .success(let b)):
+                #expect(try EventRegistry.encoder.encode(a) == EventRegistry.encoder.encode(b), "\(String(decoding: bytes, as: UTF8.self))")
+                accepted += 1
+            case (.failure, .failure):
+                break
+            default:
+                Issue.record("JSONDecoder: \(viaFoundation); PayloadDecoder: \(viaPayload); input \(String(decoding: bytes, as: UTF8.self))")
+            }
+        }
+        // Some damage leaves a valid record (a changed letter in a name): both paths are exercised.
+        #expect(accepted > 100)
+    }
+
     struct Sample: Codable, Equatable {
         var text: String
         var count: Int

@@ -83,11 +83,9 @@ final class JSONDocument {
         case .string:
             return bytes.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[Int(node.start)..<Int(node.end)]), as: UTF8.self) }
         case .escapedString:
-            // Escapes, or bytes beyond ASCII, which must be valid UTF-8 (as JSONDecoder requires).
-            guard let text = String(validating: try unescape(Int(node.start)..<Int(node.end)), as: UTF8.self) else {
-                throw PayloadDecoderDeclined(reason: "invalid UTF-8")
-            }
-            return text
+            // Escapes, or bytes beyond ASCII (checked to be valid UTF-8 when parsed).
+            let text = try bytes.withUnsafeBufferPointer { try Self.unescape($0, Int(node.start)..<Int(node.end)) }
+            return String(decoding: text, as: UTF8.self)
         default:
             throw PayloadDecoderDeclined(reason: "not a string")
         }
@@ -153,7 +151,7 @@ final class JSONDocument {
     }
 
     /// The bytes of a string with its escapes resolved.
-    private func unescape(_ range: Range<Int>) throws -> [UInt8] {
+    static func unescape(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) throws -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(range.count)
         var i = range.lowerBound
@@ -176,13 +174,13 @@ final class JSONDocument {
             case UInt8(ascii: "r"): out.append(0x0D)
             case UInt8(ascii: "t"): out.append(0x09)
             case UInt8(ascii: "u"):
-                var scalar = try hex4(at: i)
+                var scalar = try hex4(bytes, at: i)
                 i += 4
                 if (0xD800...0xDBFF).contains(scalar) {
                     guard i + 6 <= range.upperBound, bytes[i] == UInt8(ascii: "\\"), bytes[i + 1] == UInt8(ascii: "u") else {
                         throw PayloadDecoderDeclined(reason: "lone surrogate")
                     }
-                    let low = try hex4(at: i + 2)
+                    let low = try hex4(bytes, at: i + 2)
                     guard (0xDC00...0xDFFF).contains(low) else { throw PayloadDecoderDeclined(reason: "lone surrogate") }
                     scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
                     i += 6
@@ -198,7 +196,7 @@ final class JSONDocument {
         return out
     }
 
-    private func hex4(at offset: Int) throws -> UInt32 {
+    private static func hex4(_ bytes: UnsafeBufferPointer<UInt8>, at offset: Int) throws -> UInt32 {
         var value: UInt32 = 0
         for i in offset..<(offset + 4) {
             let byte = bytes[i]
@@ -300,21 +298,42 @@ final class JSONDocument {
                 if byte == UInt8(ascii: "\"") { break }
                 if byte < 0x20 { throw PayloadDecoderDeclined(reason: "control character in string") }
                 if byte == UInt8(ascii: "\\") {
+                    // Checked here, not only when the string is read: a document with a bad
+                    // escape in a member nobody reads is still not JSON.
                     escaped = true
                     guard offset + 1 < input.count else { throw PayloadDecoderDeclined(reason: "unterminated escape") }
-                    if input[offset + 1] == UInt8(ascii: "u") {
-                        guard offset + 5 < input.count else { throw PayloadDecoderDeclined(reason: "unterminated escape") }
+                    switch input[offset + 1] {
+                    case UInt8(ascii: "u"):
+                        guard offset + 5 < input.count,
+                              input[(offset + 2)...(offset + 5)].allSatisfy({ Self.isHexDigit($0) }) else {
+                            throw PayloadDecoderDeclined(reason: "bad \\u escape")
+                        }
                         offset += 6
-                    } else {
+                    case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
+                         UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
                         offset += 2
+                    default:
+                        throw PayloadDecoderDeclined(reason: "bad escape")
                     }
                     continue
                 }
                 if byte >= 0x80 { escaped = true }  // validated as UTF-8 when unescaped
                 offset += 1
             }
+            if escaped {
+                // Escapes (surrogates paired) and UTF-8 are checked here, for every string: a
+                // document with a bad one in a member nobody reads is still not JSON, and
+                // JSONDecoder refuses it whole.
+                let text = try JSONDocument.unescape(input, start..<offset)
+                guard String(validating: text, as: UTF8.self) != nil else { throw PayloadDecoderDeclined(reason: "invalid UTF-8") }
+            }
             nodes.append(Node(kind: escaped ? .escapedString : .string, start: Int32(start), end: Int32(offset), count: 0))
             offset += 1
+        }
+
+        static func isHexDigit(_ byte: UInt8) -> Bool {
+            (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(byte)
+                || (UInt8(ascii: "A")...UInt8(ascii: "F")).contains(byte)
         }
 
         mutating func parseNumber() throws {
