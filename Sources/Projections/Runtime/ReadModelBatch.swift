@@ -93,7 +93,9 @@ public struct ReadModelBatch {
         let slot = try slot(table, key)
         // One lookup of the slot, not one per measure.
         if let index = sums.index(forKey: slot) {
-            sums.values[index].merge(measures, uniquingKeysWith: +)
+            // In place, measure by measure: `merge(_:uniquingKeysWith:)` went through a lazy
+            // sequence and was 7.5 % of a cube rebuild's CPU.
+            for (name, value) in measures { sums.values[index][name, default: 0] += value }
         } else {
             sums[slot] = measures
         }
