@@ -20,7 +20,8 @@ import Foundation
 /// The one way it could differ: a type whose `init(from:)` catches a decoding error (`try?`) and
 /// tries another reading would take that other reading where this decoder declines, instead of the
 /// whole document going to `JSONDecoder`. No event or command type does; keep it so (the server's
-/// `JSONValue` does, which is why request bodies stay with `JSONDecoder`).
+/// `JSONValue` does, which is why a request body's first parse, into `JSONValue`, stays with
+/// `JSONDecoder`; the command is then decoded here).
 public enum PayloadDecoder {
     /// The value of `type` in `bytes`, as `EventRegistry.decoder` would decode it.
     public static func decode<T: Decodable>(_ type: T.Type, from bytes: some Collection<UInt8>) throws -> T {

@@ -93,8 +93,6 @@ public final class CommandBatch: AggregateLoader {
         let parts: [StreamAppend]
         /// Each written stream's state and version as of this commit (the batch may move on).
         let written: [(stream: String, state: any Aggregate, version: UInt64)]
-        /// Events it appends.
-        public let eventCount: Int
 
         /// Seals the personal data (one durable key write for the whole commit) and appends every
         /// part atomically.
@@ -124,7 +122,7 @@ public final class CommandBatch: AggregateLoader {
         for part in parts {
             if let entry = states.peek(part.stream) { written.append((part.stream, entry.state, entry.version)) }
         }
-        let prepared = PreparedCommit(parts: parts, written: written, eventCount: eventCount)
+        let prepared = PreparedCommit(parts: parts, written: written)
         parts.removeAll(keepingCapacity: true)
         eventCount = 0
         return prepared
