@@ -35,6 +35,11 @@ struct ProjectionBenchCommand: AsyncParsableCommand {
     @Option(help: "Commands per second during the live-lag phase.")
     var liveRate: Int = 500
 
+    @Flag(help: ArgumentHelp(
+        "Start the live phase's business time so that it crosses midnight halfway through.",
+        discussion: "The state cycle fires a business day's time-driven changes when the first event of the next day arrives; this measures what that costs the append behind it."))
+    var crossDay = false
+
     @Flag(help: "Skip timing each operational view alone.")
     var skipSingle = false
 
@@ -184,7 +189,10 @@ struct ProjectionBenchCommand: AsyncParsableCommand {
         // wall clock from a simulated past would make the state cycle fire years of time-driven
         // changes at the first live event and measure that instead.
         let last = try store.event(at: store.headWatch.head).flatMap { try? EventRegistry.domain.decode($0) }
-        let businessStart = last?.occurredAt ?? Date()
+        let logEnd = last?.occurredAt ?? Date()
+        // With --cross-day: midnight (UTC) after the last event, half the live phase ahead.
+        let midnight = (logEnd.timeIntervalSince1970 / 86_400).rounded(.down) * 86_400 + 86_400
+        let businessStart = crossDay ? max(logEnd, Date(timeIntervalSince1970: midnight - Double(liveSeconds) / 2)) : logEnd
         let wallStart = Date()
         let total = liveSeconds * liveRate
         // Per acknowledged append: milliseconds until each projector reflected it.
