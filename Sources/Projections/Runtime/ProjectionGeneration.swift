@@ -76,17 +76,19 @@ public final class ProjectionGeneration: Sendable {
     /// Applies `events` and moves the checkpoint to `checkpoint` in one durable transaction.
     /// Returns the new record. If `apply` throws, nothing of the batch is kept.
     func apply(_ events: [ProjectedEvent], checkpoint: UInt64, projector: any Projector) throws -> GenerationRecord {
-        let cached = known.withLock { known in
-            var taken: [ReadModelBatch.Slot: ReadModelBatch.Pending] = [:]
-            swap(&taken, &known)
-            return taken
-        }
         var carried: [ReadModelBatch.Slot: ReadModelBatch.Pending] = [:]
         defer { known.withLock { $0 = carried } }
         let keepsPersonalData = projector.keepsPersonalData
         let (record, next) = try store.write { writer -> (GenerationRecord, [ReadModelBatch.Slot: ReadModelBatch.Pending]) in
             guard var record = try Self.record(in: writer.reader) else { throw ProjectionError.storage("generation record missing in \(directory)") }
-            var batch = ReadModelBatch(reader: writer.reader, tableIndex: tableIndex, known: cached)
+            // The cache is moved into the batch with no other reference left to it: a second one
+            // (a local kept for the closure) made the batch's first write to it copy all of it,
+            // up to `knownLimit` entries, at every batch (perf: 7.6 % of the CPU of a live state-cycle run on 152,000 customers).
+            var batch = ReadModelBatch(reader: writer.reader, tableIndex: tableIndex, known: known.withLock { known in
+                var taken: [ReadModelBatch.Slot: ReadModelBatch.Pending] = [:]
+                swap(&taken, &known)
+                return taken
+            })
             for event in events {
                 do {
                     try projector.apply(event, to: &batch)

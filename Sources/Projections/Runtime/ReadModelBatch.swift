@@ -54,18 +54,57 @@ public struct ReadModelBatch {
 
     /// The value under `slot` before the additions not merged yet.
     private func stored<V>(_ slot: Slot, _ table: ReadModelTable<V>) throws -> V? {
-        let key = slot.key
         switch pending[slot] ?? known.values[slot] {
-        case .value(let value)?:
-            guard let typed = value as? V else { throw ProjectionError.typeMismatch(table: table.name, key: key) }
-            return typed
-        case .deleted?:
-            return nil
+        case let entry?:
+            return try Self.unbox(entry, slot, table)
         case nil:
-            let value = try reader.withValue(slot.table, Array(key.utf8)) { try ReadModelCodec.decode(V.self, from: $0, decoder: decoder) }
+            let value = try committed(slot, table)
             known.values[slot] = value.map { .value($0) } ?? .deleted
             return value
         }
+    }
+
+    /// The committed value under `slot`, decoded from the transaction's snapshot.
+    private func committed<V>(_ slot: Slot, _ table: ReadModelTable<V>) throws -> V? {
+        try reader.withValue(slot.table, Array(slot.key.utf8)) { try ReadModelCodec.decode(V.self, from: $0, decoder: decoder) }
+    }
+
+    private static func unbox<V>(_ entry: consuming Pending, _ slot: Slot, _ table: ReadModelTable<V>) throws -> V? {
+        switch entry {
+        case .value(let value):
+            guard let typed = value as? V else { throw ProjectionError.typeMismatch(table: table.name, key: slot.key) }
+            return typed
+        case .deleted:
+            return nil
+        }
+    }
+
+    /// The current value, taken out of the batch for a change in place (`update`, `modify`): the
+    /// caller then holds the only reference to an array's or a dictionary's storage, and changing
+    /// it does not copy it. Read with `get`, the batch kept a second reference, so every change
+    /// copied the whole value: a schedule bucket of the state cycle grown by one id at a time was
+    /// copied at each insertion, quadratic in its size. The caller puts the value back into
+    /// `pending` (or leaves the slot as it was when there is none); a `change` that throws
+    /// abandons the batch anyway. A committed value leaves `.deleted` in `known` as a placeholder,
+    /// which `pending` hides for the rest of the batch and which makes `takeKnownAfterCommit`
+    /// carry the changed value to the next batch, as it carries every value read.
+    private mutating func take<V>(_ slot: Slot, _ table: ReadModelTable<V>) throws -> V? {
+        if sums[slot] != nil { return try get(table, slot.key) }
+        if let index = pending.index(forKey: slot) {
+            guard case .value = pending.values[index] else { return nil }
+            let (_, entry) = pending.remove(at: index)
+            return try Self.unbox(consume entry, slot, table)
+        }
+        if let index = known.values.index(forKey: slot) {
+            guard case .value = known.values.values[index] else { return nil }
+            var entry = Pending.deleted
+            swap(&entry, &known.values.values[index])
+            return try Self.unbox(consume entry, slot, table)
+        }
+        // Not cached: decoded for this change only.
+        let value = try committed(slot, table)
+        known.values[slot] = .deleted
+        return value
     }
 
     /// Stores `value` under `key` (replacing additions made to it in this batch).
@@ -125,17 +164,19 @@ public struct ReadModelBatch {
 
     /// Changes the value under `key` in place, starting from `initial` when there is none.
     public mutating func update<V>(_ table: ReadModelTable<V>, _ key: String, default initial: @autoclosure () -> V, _ change: (inout V) throws -> Void) throws {
-        var value = try get(table, key) ?? initial()
+        let slot = try slot(table, key)
+        var value = try take(slot, table) ?? initial()
+        defer { pending[slot] = .value(value); sums[slot] = nil }
         try change(&value)
-        try put(table, key, value)
     }
 
     /// Changes an existing value in place; returns false (and changes nothing) when there is none.
     @discardableResult
     public mutating func modify<V>(_ table: ReadModelTable<V>, _ key: String, _ change: (inout V) throws -> Void) throws -> Bool {
-        guard var value = try get(table, key) else { return false }
+        let slot = try slot(table, key)
+        guard var value = try take(slot, table) else { return false }
+        defer { pending[slot] = .value(value); sums[slot] = nil }
         try change(&value)
-        try put(table, key, value)
         return true
     }
 

@@ -186,20 +186,35 @@ public struct StateCycleProjector: Projector {
         let next = facts.nextDue(after: day, rules: rules)
         guard next != facts.dueDay else { return }
         let id = facts.customerId
+        // A bucket holds thousands of ids at scale (every customer is due every few weeks): found
+        // by binary search and changed in place, not scanned and copied per customer.
         if let old = facts.dueDay {
             let key = ReadModelKey.sortable(old)
-            if var ids = try batch.get(Self.schedule, key) {
-                ids.removeAll { $0 == id }
-                if ids.isEmpty { try batch.delete(Self.schedule, key) } else { try batch.put(Self.schedule, key, ids) }
+            var emptied = false
+            try batch.modify(Self.schedule, key) { ids in
+                let index = Self.insertionIndex(of: id, in: ids)
+                if index < ids.endIndex, ids[index] == id { ids.remove(at: index) }
+                emptied = ids.isEmpty
             }
+            if emptied { try batch.delete(Self.schedule, key) }
         }
         if let next {
             try batch.update(Self.schedule, ReadModelKey.sortable(next), default: []) { ids in
-                let index = ids.firstIndex { $0 >= id } ?? ids.endIndex
+                let index = Self.insertionIndex(of: id, in: ids)
                 if index == ids.endIndex || ids[index] != id { ids.insert(id, at: index) }
             }
         }
         facts.dueDay = next
+    }
+
+    /// The first index of the sorted `ids` whose id is not below `id`.
+    static func insertionIndex(of id: String, in ids: [String]) -> Int {
+        var low = 0, high = ids.count
+        while low < high {
+            let middle = (low + high) / 2
+            if ids[middle] < id { low = middle + 1 } else { high = middle }
+        }
+        return low
     }
 
     // MARK: Intervals
