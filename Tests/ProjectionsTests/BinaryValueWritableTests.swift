@@ -63,6 +63,14 @@ struct BinaryValueWritableTests {
         try Self.check(["é": 1, "f": 2, "Z": 3, "a": -4, "": 5, "ab": 6, "a\u{0}": 7])
     }
 
+    @Test func idLists() throws {
+        var random = Self.random(seed: 19)
+        for _ in 0..<Self.rounds {
+            try Self.check((0..<Int.random(in: 0...40, using: &random)).map { _ in Self.text(&random) })
+        }
+        try Self.check(["é", "", "a\u{0}b", String(repeating: "x", count: 300)])
+    }
+
     // MARK: Random values
 
     static func random(seed: UInt64) -> SimulationRandom { SimulationRandom(seed: seed) }

@@ -54,6 +54,14 @@ extension Array where Element == UInt8 {
 }
 
 /// Counter maps (cube cells, roll-up cells): an object of integers, keys in byte order.
+/// A list of ids: the state cycle's schedule buckets hold thousands, and a bucket a batch changed
+/// is written whole at its flush.
+extension Array: BinaryValueWritable where Element == String {
+    func writeBinary(into output: inout [UInt8]) {
+        output.appendStrings(self)
+    }
+}
+
 extension Dictionary: BinaryValueWritable where Key == String, Value == Int64 {
     func writeBinary(into output: inout [UInt8]) {
         output.appendObject(self) { $0.appendSigned($1) }
