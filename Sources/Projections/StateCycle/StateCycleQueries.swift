@@ -7,7 +7,8 @@
 /// the rules the model was built with, exactly as the projector will record them.
 public enum StateCycleQueries {
     /// A page of a customer's intervals, oldest first; `after` is the previous page's `next`. The
-    /// last page ends with the changes due by the processed time that are not fired yet.
+    /// last page ends with the changes due by the processed time that are not fired yet (so it
+    /// can hold a few more than `limit`).
     public static func history(_ reader: ReadModelReader, customerId: String, after: String? = nil, limit: Int = 100) throws -> StateHistoryPage {
         var intervals: [StateInterval] = []
         var next: String?
