@@ -74,11 +74,10 @@ public enum StateCycleQueries {
             return false
         }
         guard var interval = found else { return nil }
+        let stored = CustomerStateAsOf(customerId: customerId, at: time, interval: interval, projected: false)
+        guard interval.to == nil, let facts = try reader.get(StateCycleProjector.facts, customerId), let due = facts.dueDay else { return stored }
         let processed = try processedUntil(reader) ?? time
-        guard interval.to == nil, let facts = try reader.get(StateCycleProjector.facts, customerId),
-              let due = facts.dueDay, BusinessDay.start(due) <= max(time, processed) else {
-            return CustomerStateAsOf(customerId: customerId, at: time, interval: interval, projected: false)
-        }
+        guard BusinessDay.start(due) <= max(time, processed) else { return stored }
         let changes = dueChanges(facts, until: max(time, processed), rules: try rules(reader))
         // A change within the processed time ends the interval before it, as if it were recorded.
         func end(before index: Int) -> Int64? { index < changes.count && changes[index].at <= processed ? changes[index].at : nil }
