@@ -16,6 +16,38 @@ struct BinaryValueWritableTests {
         #expect(fast == generic, "\(V.self): \(value)", sourceLocation: sourceLocation)
         let decoded = try fast.withUnsafeBytes { try ReadModelCodec.decode(V.self, from: $0, decoder: ReadModelCodec.decoder()) }
         #expect(decoded == value, sourceLocation: sourceLocation)
+        // A hand-written reader must accept these bytes itself, and agree with the generic decoder.
+        if let readable = V.self as? any BinaryValueReadable.Type {
+            let read = fast.withUnsafeBytes { readable.read($0) }
+            #expect(read as? V == value, "\(V.self) read by hand", sourceLocation: sourceLocation)
+            let generic = try fast.withUnsafeBytes { try BinaryValueDecoder().decode(V.self, from: $0) }
+            #expect(generic == value, sourceLocation: sourceLocation)
+        }
+    }
+
+    /// Damaged bytes of state-cycle facts: whatever the hand-written reader accepts, the generic
+    /// decoder decodes to the same value (what it refuses goes to the generic decoder anyway).
+    @Test func damagedFactsBytes() throws {
+        var random = Self.random(seed: 23)
+        var accepted = 0, refused = 0
+        for _ in 0..<Self.rounds {
+            var bytes = try BinaryValueEncoder().encode(Self.facts(&random))
+            switch Int.random(in: 0..<3, using: &random) {
+            case 0: bytes[Int.random(in: 0..<bytes.count, using: &random)] = UInt8.random(in: 0...255, using: &random)
+            case 1: bytes.removeLast(Int.random(in: 1...min(8, bytes.count), using: &random))
+            default: bytes.insert(UInt8.random(in: 0...255, using: &random), at: Int.random(in: 0...bytes.count, using: &random))
+            }
+            let read = bytes.withUnsafeBytes { CustomerStateFacts.read($0) }
+            let generic = try? bytes.withUnsafeBytes { try BinaryValueDecoder().decode(CustomerStateFacts.self, from: $0) }
+            if let read {
+                accepted += 1
+                #expect(generic == read, "\(bytes)")
+            } else {
+                refused += 1
+            }
+        }
+        // Both outcomes must occur, or the property says little.
+        #expect(accepted > 10 && refused > 10, "accepted \(accepted), refused \(refused)")
     }
 
     @Test func stateCycleValues() throws {

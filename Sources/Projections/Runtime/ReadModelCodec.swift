@@ -54,6 +54,7 @@ enum ReadModelCodec {
             return try decodeScalar(V.self, from: bytes)
         }
         if V.self == [String: Int64].self, let counters = decodeCounters(bytes) { return counters as! V }
+        if let readable = V.self as? any BinaryValueReadable.Type, let value = readable.read(bytes) { return value as! V }
         return try decoder.decode(V.self, from: bytes)
     }
 

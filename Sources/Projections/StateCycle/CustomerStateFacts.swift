@@ -293,3 +293,62 @@ extension CustomerStateFacts.DayAmount: BinaryValueWritable {
         output.appendEntryKey("minorUnits"); output.appendSigned(minorUnits)
     }
 }
+
+extension CustomerStateFacts: BinaryValueReadable {
+    /// The entries in the order `writeBinary` writes them.
+    static func readBinary(_ reader: inout BinaryValueReader) -> CustomerStateFacts? {
+        guard let count = reader.objectHeader(),
+              reader.key("activity"), let activity = reader.array(DayCount.readBinary),
+              reader.key("complaints"), let complaints = reader.array(DayCount.readBinary),
+              reader.key("customerId"), let customerId = reader.string(),
+              reader.key("deactivated"), let deactivated = reader.bool(),
+              let dueDay = reader.optional("dueDay", { $0.signed() }),
+              reader.key("labels"), let labels = StateLabels.readBinary(&reader),
+              reader.key("lastActivityDay"), let lastActivityDay = reader.signed(),
+              reader.key("lastEventType"), let lastEventType = reader.string(),
+              let lastPaidDay = reader.optional("lastPaidDay", { $0.signed() }),
+              reader.key("lastPosition"), let lastPosition = reader.unsigned(),
+              let mergedInto = reader.optional("mergedInto", { $0.string() }),
+              reader.key("overdue"), let overdue = reader.array({ $0.string() }),
+              reader.key("paid"), let paid = reader.array(DayAmount.readBinary),
+              let previous = reader.optional("previous", StateLabels.readBinary),
+              let previousSince = reader.optional("previousSince", { $0.signed() }),
+              let reactivatedDay = reader.optional("reactivatedDay", { $0.signed() }),
+              reader.key("since"), let since = reader.signed(),
+              let wonBackDay = reader.optional("wonBackDay", { $0.signed() }),
+              reader.key("writeOffs"), let writeOffs = reader.array(DayCount.readBinary) else { return nil }
+        let optionals: [Any?] = [dueDay, lastPaidDay, mergedInto, previous, previousSince, reactivatedDay, wonBackDay]
+        guard count == 12 + optionals.count(where: { $0 != nil }) else { return nil }
+        var facts = CustomerStateFacts(customerId: customerId, day: lastActivityDay, at: since, position: lastPosition, eventType: lastEventType)
+        facts.activity = activity
+        facts.complaints = complaints
+        facts.deactivated = deactivated
+        facts.dueDay = dueDay
+        facts.labels = labels
+        facts.lastPaidDay = lastPaidDay
+        facts.mergedInto = mergedInto
+        facts.overdue = overdue
+        facts.paid = paid
+        facts.previous = previous
+        facts.previousSince = previousSince
+        facts.reactivatedDay = reactivatedDay
+        facts.wonBackDay = wonBackDay
+        facts.writeOffs = writeOffs
+        return facts
+    }
+}
+
+extension CustomerStateFacts.DayCount: BinaryValueReadable {
+    static func readBinary(_ reader: inout BinaryValueReader) -> Self? {
+        guard reader.objectHeader() == 2, reader.key("count"), let count = reader.int(), reader.key("day"), let day = reader.signed() else { return nil }
+        return Self(day: day, count: count)
+    }
+}
+
+extension CustomerStateFacts.DayAmount: BinaryValueReadable {
+    static func readBinary(_ reader: inout BinaryValueReader) -> Self? {
+        guard reader.objectHeader() == 3, reader.key("count"), let count = reader.int(), reader.key("day"), let day = reader.signed(),
+              reader.key("minorUnits"), let minorUnits = reader.signed() else { return nil }
+        return Self(day: day, count: count, minorUnits: minorUnits)
+    }
+}

@@ -33,3 +33,16 @@ extension StateLabels: BinaryValueWritable {
         output.appendEntryKey("value"); output.appendString(value.rawValue)
     }
 }
+
+extension StateLabels: BinaryValueReadable {
+    static func readBinary(_ reader: inout BinaryValueReader) -> StateLabels? {
+        guard reader.objectHeader() == 6,
+              reader.key("frequency"), let frequency = reader.int(),
+              reader.key("monetary"), let monetary = reader.int(),
+              reader.key("recency"), let recency = reader.int(),
+              reader.key("risk"), let risk = reader.string().flatMap(RiskGrade.init(rawValue:)),
+              reader.key("state"), let state = reader.string().flatMap(LifecycleState.init(rawValue:)),
+              reader.key("value"), let value = reader.string().flatMap(ValueGrade.init(rawValue:)) else { return nil }
+        return StateLabels(state: state, risk: risk, value: value, recency: recency, frequency: frequency, monetary: monetary)
+    }
+}
