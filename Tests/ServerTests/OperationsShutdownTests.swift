@@ -21,7 +21,8 @@ struct OperationsShutdownTests {
 
             let base = "http://127.0.0.1:\(port)"
             var up = false
-            for _ in 0..<300 where !up {
+            // Generous: under the whole suite a debug server has taken 20–30 s to answer.
+            for _ in 0..<1200 where !up {
                 up = (try? curl(["-s", "-o", "/dev/null", "-w", "%{http_code}", "\(base)/health"]).output) == "200"
                 if !up { try await Task.sleep(for: .milliseconds(50)) }
             }
@@ -30,12 +31,24 @@ struct OperationsShutdownTests {
             // A request in flight when SIGTERM arrives: the live feed, which sends the log's five
             // events and then waits for more; a graceful shutdown ends it with a complete answer.
             // (It used to be a minPosition beyond the log head, which is now refused at once.)
-            let inFlight = Task {
-                try curl(["-s", "-N", "-w", "\n%{http_code}", "-H", "Authorization: Bearer \(admin)", "\(base)/v1/feed?from=1"])
-            }
-            try await Task.sleep(for: .milliseconds(500))
+            // SIGTERM goes only once the feed has sent its events, so the request is surely in
+            // flight: a fixed pause of 500 ms was too short when the whole suite loaded the two
+            // cores (the feed was not yet served, and curl timed out in CI).
+            let output = FileManager.default.temporaryDirectory.appendingPathComponent("crm-feed-\(UUID().uuidString)")
+            defer { try? FileManager.default.removeItem(at: output) }
+            let feed = try ChildProcess("/usr/bin/env", ["curl", "--max-time", "60", "-s", "-N", "-w", "\n%{http_code}",
+                                                         "-H", "Authorization: Bearer \(admin)", "\(base)/v1/feed?from=1"], stdout: output.path)
+            defer { if feed.isRunning { feed.kill(SIGKILL); feed.wait() } }
+            func received() -> String { (try? String(contentsOf: output, encoding: .utf8)) ?? "" }
+            for _ in 0..<600 where !received().contains("id: 5\n") { try await Task.sleep(for: .milliseconds(50)) }
+            try #require(received().contains("id: 5\n"), "the feed did not send the log's events: \(received())")
             server.kill(SIGTERM)
-            let answer = try await inFlight.value
+            let status: Int32
+            switch feed.wait() {
+            case .exit(let code): status = code
+            case .signal(let signal): status = 128 + signal
+            }
+            let answer = (status: status, output: received())
             #expect(answer.status == 0, "curl exited with \(answer.status): the feed did not end")
             #expect(answer.output.hasSuffix("200"), "\(answer.output)")
             #expect(answer.output.contains("id: 5\n"))
