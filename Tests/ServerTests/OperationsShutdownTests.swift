@@ -21,7 +21,7 @@ struct OperationsShutdownTests {
 
             let base = "http://127.0.0.1:\(port)"
             var up = false
-            // Generous: under the whole suite a debug server has taken 20–30 s to answer.
+            // Generous: under the whole suite on two cores this test takes 30 s or more.
             for _ in 0..<1200 where !up {
                 up = (try? curl(["-s", "-o", "/dev/null", "-w", "%{http_code}", "\(base)/health"]).output) == "200"
                 if !up { try await Task.sleep(for: .milliseconds(50)) }
