@@ -108,7 +108,7 @@ final class BinaryDecoderState: Decoder {
         switch tag {
         case BinaryValueTag.int:
             let raw = try check { () throws(BinaryValueCorruption) in try bytes.varint(at: offset + 1).0 }
-            result = T(exactly: Int64(bitPattern: (raw >> 1) ^ (0 &- (raw & 1))))
+            result = T(exactly: Int64(zigzag: raw))
         case BinaryValueTag.uint:
             result = T(exactly: try check { () throws(BinaryValueCorruption) in try bytes.varint(at: offset + 1).0 })
         case BinaryValueTag.double:

@@ -184,3 +184,11 @@ struct BinaryValueCorruption: Error {
     let offset: Int
     let reason: String
 }
+
+extension Int64 {
+    /// The signed integer of an `int` value's varint (zigzag, the inverse of `appendSigned`).
+    @inline(__always)
+    init(zigzag raw: UInt64) {
+        self.init(bitPattern: (raw >> 1) ^ (0 &- (raw & 1)))
+    }
+}

@@ -68,7 +68,7 @@ struct BinaryValueReader {
 
     mutating func signed() -> Int64? {
         guard tag(BinaryValueTag.int), let raw = varint() else { return nil }
-        return Int64(bitPattern: (raw >> 1) ^ (0 &- (raw & 1)))
+        return Int64(zigzag: raw)
     }
 
     mutating func int() -> Int? { signed().flatMap { Int(exactly: $0) } }

@@ -73,7 +73,7 @@ enum ReadModelCodec {
             let tag = bytes[keyStart + length]
             guard let (raw, next) = try? bytes.varint(at: keyStart + length + 1) else { return nil }
             switch tag {
-            case BinaryValueTag.int: result[key] = Int64(bitPattern: (raw >> 1) ^ (0 &- (raw & 1)))
+            case BinaryValueTag.int: result[key] = Int64(zigzag: raw)
             case BinaryValueTag.uint:
                 guard let value = Int64(exactly: raw) else { return nil }
                 result[key] = value
@@ -98,7 +98,7 @@ enum ReadModelCodec {
                 if V.self == Int.self, let value = Int(exactly: raw) { return value as! V }
                 if V.self == Int64.self, let value = Int64(exactly: raw) { return value as! V }
             } else {
-                let signed = Int64(bitPattern: (raw >> 1) ^ (0 &- (raw & 1)))
+                let signed = Int64(zigzag: raw)
                 if V.self == Int64.self { return signed as! V }
                 if V.self == Int.self, let value = Int(exactly: signed) { return value as! V }
                 if V.self == UInt64.self, let value = UInt64(exactly: signed) { return value as! V }
