@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Load benchmark of the HTTP API on loopback with wrk (Debian package `wrk`), as reported in
-# BENCHMARKS.md ("The HTTP API under load"): customer 360 reads, durable interaction commands, and
+# BENCHMARKS.md ("The HTTP API under load"): /health (the floor: no token, no store read),
+# customer 360 reads, durable interaction commands, and
 # an 80/20 mix, each at $CONNECTIONS connections for $DURATION, against a release build of
 # `crm serve --demo`.
 #
@@ -18,7 +19,7 @@ command -v wrk >/dev/null || { echo "bench-http: wrk is missing (apt-get install
 start_demo_server "$port"
 echo "bench-http: $(wc -l <"$CRM_IDS") customers, $connections connections, $threads wrk threads, $duration per run"
 
-for script in customer360 interactions mixed; do
+for script in health customer360 interactions mixed; do
   echo "== $script"
   wrk -t"$threads" -c"$connections" -d"$duration" --latency -s "scripts/bench/$script.lua" "http://127.0.0.1:$port" |
     grep -E "Latency|50%|90%|99%|Requests/sec|requests in|Non-2xx|Socket errors"

@@ -45,11 +45,14 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let level = try serverOptions.level()
+        // Lines are queued and written by a thread of the sink's (`LogLineSink`); whatever is
+        // still queued is written before the command returns or throws.
         LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
+            var handler = LogLineHandler(label: label)
             handler.logLevel = level
             return handler
         }
+        defer { LogLineSink.standardError.flush() }
         // One registry for the process: the application's instruments and whatever libraries
         // report through swift-metrics, all served on /metrics.
         let metrics = ServerMetrics(registry: PrometheusCollectorRegistry())

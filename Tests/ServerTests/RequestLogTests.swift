@@ -78,6 +78,21 @@ struct RequestLogTests {
         #expect(RequestID.resolve("ok-1") == "ok-1")
         #expect(RequestID.resolve("not ok") != "not ok")
     }
+
+    @Test func freshRequestIDsAreDistinctLowercaseUUIDs() {
+        let ids = (0..<10_000).map { _ in RequestID.fresh() }
+        #expect(Set(ids).count == ids.count)
+        #expect(ids.allSatisfy { UUID(uuidString: $0) != nil && $0 == $0.lowercased() && RequestID.isValid($0) })
+    }
+
+    @Test func durationsAreLoggedInMillisecondsWithThreeDecimals() {
+        typealias Finish = RequestLogMiddleware.Finish
+        #expect(Finish.milliseconds(0) == "0.000")
+        #expect(Finish.milliseconds(7) == "0.007")
+        #expect(Finish.milliseconds(12_345) == "12.345")
+        #expect(Finish.milliseconds(1_000_000) == "1000.000")
+        #expect(Finish.milliseconds(999_999) == "999.999")
+    }
 }
 
 /// A logger whose records the test can read.

@@ -18,6 +18,9 @@ struct CRMRequestContext: RequestContext, RemoteAddressRequestContext {
     let remoteAddress: SocketAddress?
     /// The request's `User-Agent`, set by `AuthenticationMiddleware`.
     var userAgent: String?
+    /// What inner middleware tells the request log (`RequestLogMiddleware` sets it; a context is
+    /// passed inward by value, so the log line reads the caller back through this reference).
+    var note: RequestNote?
 
     init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)

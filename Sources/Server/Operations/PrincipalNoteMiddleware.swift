@@ -7,7 +7,7 @@ struct PrincipalNoteMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         if let principal = context.principal {
-            RequestNote.current?.principal = "\(principal.user)/\(principal.role.rawValue)"
+            context.note?.principal = "\(principal.user)/\(principal.role.rawValue)"
         }
         return try await next(request, context)
     }

@@ -1,6 +1,7 @@
 import EventStore
 import Projections
 import Prometheus
+import Synchronization
 
 /// The application's Prometheus instruments, in a registry the application owns.
 ///
@@ -24,6 +25,8 @@ public final class ServerMetrics: Sendable {
     private let appendedEvents: Counter
     private let commits: Counter
     private let groupRequests: ValueHistogram
+    /// The latency histogram of each method, route pattern and status class seen so far.
+    private let latencies = Mutex<[LatencyKey: DurationHistogram]>([:])
 
     /// Latency buckets from 1 ms to 10 s: reads answer in milliseconds, verification takes seconds.
     static let latencyBuckets: [Duration] = [
@@ -61,11 +64,26 @@ public final class ServerMetrics: Sendable {
     /// A request ended with `status` after `duration`, on the route pattern `route`.
     func finished(method: String, route: String, status: Int, duration: Duration) {
         inFlight.decrement()
-        let histogram = registry.makeDurationHistogram(
-            descriptor: Self.name("http", "request", "duration_seconds", help: "HTTP request latency by route pattern and status class."),
-            labels: [("method", method), ("route", route), ("status", "\(status / 100)xx")],
-            buckets: Self.latencyBuckets)
+        let key = LatencyKey(method: method, route: route, statusClass: status / 100)
+        let histogram = latencies.withLock { cache in
+            if let known = cache[key] { return known }
+            // Asking the registry builds the metric's name and checks its labels each time:
+            // kept here, a request costs one dictionary lookup.
+            let made = registry.makeDurationHistogram(
+                descriptor: Self.name("http", "request", "duration_seconds", help: "HTTP request latency by route pattern and status class."),
+                labels: [("method", method), ("route", route), ("status", "\(key.statusClass)xx")],
+                buckets: Self.latencyBuckets)
+            cache[key] = made
+            return made
+        }
         histogram.record(duration)
+    }
+
+    /// The labels of one request-latency histogram.
+    private struct LatencyKey: Hashable {
+        var method: String
+        var route: String
+        var statusClass: Int
     }
 
     /// Sets the projector gauges from a status snapshot (called when `/metrics` is scraped).
