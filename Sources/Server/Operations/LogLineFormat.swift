@@ -42,9 +42,8 @@ enum LogLineFormat {
 
     /// Appends the current UTC time (`gmtime_r`: no time zone, no lock) with milliseconds.
     static func appendTimestamp(to bytes: inout [UInt8]) {
-        var now = timespec()
-        clock_gettime(CLOCK_REALTIME, &now)
-        var seconds = now.tv_sec
+        let milliseconds = Int((Date().timeIntervalSince1970 * 1000).rounded(.down))
+        var seconds = milliseconds / 1000
         var parts = tm()
         gmtime_r(&seconds, &parts)
         appendDigits(Int(parts.tm_year) + 1900, width: 4, to: &bytes)
@@ -59,7 +58,7 @@ enum LogLineFormat {
         bytes.append(UInt8(ascii: ":"))
         appendDigits(Int(parts.tm_sec), width: 2, to: &bytes)
         bytes.append(UInt8(ascii: "."))
-        appendDigits(Int(now.tv_nsec) / 1_000_000, width: 3, to: &bytes)
+        appendDigits(milliseconds % 1000, width: 3, to: &bytes)
         bytes.append(UInt8(ascii: "Z"))
     }
 

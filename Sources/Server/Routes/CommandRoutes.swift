@@ -172,11 +172,14 @@ struct CommandRoutes {
     static func members(of request: Request, limit: Int = maxBodyBytes) async throws -> [String: JSONValue] {
         let buffer = try await request.body.collect(upTo: limit)
         guard buffer.readableBytes > 0 else { return [:] }
+        let parsed = buffer.withUnsafeReadableBytes { raw -> Result<JSONValue, JSONValueParser.Failure> in
+            do throws(JSONValueParser.Failure) { return .success(try JSONValueParser.parse(raw)) } catch { return .failure(error) }
+        }
         let value: JSONValue
-        do {
-            value = try JSONDecoder().decode(JSONValue.self, from: Data(buffer.readableBytesView))
-        } catch {
-            throw APIError.validationFailed([.init(field: "body", reason: "is not valid JSON")])
+        switch parsed {
+        case .success(let parsedValue): value = parsedValue
+        case .failure(let failure):
+            throw APIError.validationFailed([.init(field: "body", reason: "is not valid JSON (\(failure.reason) at byte \(failure.offset))")])
         }
         guard case .object(let members) = value else {
             throw APIError.validationFailed([.init(field: "body", reason: "must be a JSON object")])
