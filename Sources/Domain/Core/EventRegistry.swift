@@ -76,6 +76,10 @@ public struct EventRegistry: Sendable {
         return encoder
     }()
 
+    /// Writes event data as `encoder` does, byte for byte, without `JSONEncoder`'s cost
+    /// (`SortedJSONEncoder`); it hands to `encoder` what it does not write itself.
+    public static let sortedEncoder = SortedJSONEncoder(dateFormat: { Timestamp.format($0) }, fallback: { EventRegistry.encoder })
+
     public static let decoder: JSONDecoder = {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .custom { decoder in
@@ -95,7 +99,7 @@ public struct EventRegistry: Sendable {
     /// With `protection`, the personal members are sealed under their subject's key; a subject that
     /// was erased refuses new personal data (`KeyRingError.subjectErased`).
     public func encode(_ event: any DomainEvent, id: UUID = .timeOrdered(), sealing: Bool = true) throws -> ProposedEvent {
-        let data = Array(try Self.encoder.encode(event))
+        let data = try Self.sortedEncoder.encode(event)
         guard let protection, sealing else {
             return ProposedEvent(id: id, type: event.eventType, schemaVersion: type(of: event).schemaVersion, data: data)
         }
