@@ -69,6 +69,9 @@ public final class ProjectionGeneration: Sendable {
         }
     }
 
+    /// Writes generation records (no dates in them) without `JSONEncoder`'s cost, once per batch.
+    private static let recordEncoder = SortedJSONEncoder(dateFormat: { "\($0.timeIntervalSince1970)" }, fallback: { JSONEncoder() })
+
     private static func sameBytes(_ bytes: [UInt8], _ raw: UnsafeRawBufferPointer) -> Bool {
         bytes.count == raw.count && (raw.isEmpty || bytes.withUnsafeBytes { memcmp($0.baseAddress!, raw.baseAddress!, raw.count) == 0 })
     }
@@ -106,7 +109,7 @@ public final class ProjectionGeneration: Sendable {
             try batch.flush(into: writer)
             record.eventsApplied += UInt64(events.count)
             record.checkpoint = max(record.checkpoint, checkpoint)
-            let encoded = try JSONEncoder().encode(record).bytes
+            let encoded = try Self.recordEncoder.encode(record)
             try writer.put(0, Self.recordKey, encoded)
             // Known before it commits: if the commit fails, the stored bytes differ and are decoded.
             lastRecord.withLock { $0 = (encoded, record) }

@@ -3,15 +3,28 @@ import Foundation
 
 /// How the API writes JSON: keys sorted, slashes unescaped, so equal answers are equal bytes.
 enum JSONBody {
+    /// The bytes of `value`, as `foundationEncoder` writes them (`SortedJSONEncoder` writes them
+    /// without `JSONEncoder`'s cost and hands it what it does not write itself).
     static func encode(_ value: some Encodable) throws -> [UInt8] {
+        try encoder.encode(value)
+    }
+
+    /// Times in answers are ISO-8601 UTC with milliseconds, like every other time the API shows.
+    static func time(_ date: Date) -> String {
+        RecordedEvent.iso8601(milliseconds: Int64((date.timeIntervalSince1970 * 1000).rounded()))
+    }
+
+    private static let encoder = SortedJSONEncoder(dateFormat: time, fallback: foundationEncoder)
+
+    /// `JSONEncoder` configured as the API writes JSON.
+    @Sendable static func foundationEncoder() -> JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        // Times in answers are ISO-8601 UTC with milliseconds, like every other time the API shows.
         encoder.dateEncodingStrategy = .custom { date, encoder in
             var container = encoder.singleValueContainer()
-            try container.encode(RecordedEvent.iso8601(milliseconds: Int64((date.timeIntervalSince1970 * 1000).rounded())))
+            try container.encode(time(date))
         }
-        return Array(try encoder.encode(value))
+        return encoder
     }
 }
 
