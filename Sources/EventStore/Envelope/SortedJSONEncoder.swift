@@ -67,7 +67,7 @@ private final class Node {
         case .literal(let literal):
             bytes.append(contentsOf: literal)
         case .string(let string):
-            Node.writeString(string, to: &bytes)
+            JSONString.append(string, to: &bytes)
         case .array(let elements):
             bytes.append(UInt8(ascii: "["))
             for (index, element) in elements.enumerated() {
@@ -84,36 +84,12 @@ private final class Node {
                     if sorted[index - 1].key == member.key { throw SortedJSONEncoder.Unsupported() }
                     bytes.append(UInt8(ascii: ","))
                 }
-                Node.writeString(member.key, to: &bytes)
+                JSONString.append(member.key, to: &bytes)
                 bytes.append(UInt8(ascii: ":"))
                 try member.node.write(to: &bytes)
             }
             bytes.append(UInt8(ascii: "}"))
         }
-    }
-
-    private static let hex = Array("0123456789abcdef".utf8)
-
-    /// A JSON string as `JSONEncoder` escapes it: quote, backslash and control characters only
-    /// (`\b \f \n \r \t` by name, the rest as `\u00xx`); `/`, DEL and non-ASCII as they are.
-    static func writeString(_ string: String, to bytes: inout [UInt8]) {
-        bytes.append(UInt8(ascii: "\""))
-        for byte in string.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
-            case UInt8(ascii: "\\"): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
-            case 0x08: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "b")])
-            case 0x0C: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "f")])
-            case 0x0A: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
-            case 0x0D: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
-            case 0x09: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
-            case 0x00..<0x20:
-                bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"),
-                                          hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
-            default: bytes.append(byte)
-            }
-        }
-        bytes.append(UInt8(ascii: "\""))
     }
 }
 
