@@ -52,6 +52,9 @@ struct MetricsTests {
                 let client = AuthorizedClient(base: client, bearer: admin)
                 for _ in 0..<3 { try await client.execute(uri: "/health", method: .get) { #expect($0.status == .ok) } }
                 try await client.execute(uri: "/v1/events/99", method: .get) { #expect($0.status == .notFound) }
+                for made in ["BREW", "WHEN", "FETCH"] {
+                    try await client.execute(uri: "/health", method: HTTPRequest.Method(made)!) { _ in }
+                }
                 // A request is counted once its answer has been written, which can be just after
                 // the client has it: scrape until the earlier requests are all in (bounded).
                 var text = ""
@@ -67,6 +70,9 @@ struct MetricsTests {
                 do {
                     #expect(text.contains(#"crm_http_request_duration_seconds_count{method="GET",route="/health",status="2xx"} 3"#), "\(text)")
                     #expect(text.contains(#"crm_http_request_duration_seconds_count{method="GET",route="/v1/events/{position}",status="4xx"} 1"#))
+                    // Made-up methods share one series instead of adding one each.
+                    #expect(text.contains(#"crm_http_request_duration_seconds_count{method="other",route="unmatched",status="4xx"} 3"#), "\(text)")
+                    #expect(!text.contains("BREW"))
                     #expect(text.contains("crm_eventstore_appended_events_total 5"))
                     #expect(text.contains("crm_eventstore_commits_total 5"))
                     #expect(text.contains("crm_eventstore_commit_group_requests_count 5"))

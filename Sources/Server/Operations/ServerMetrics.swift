@@ -64,20 +64,24 @@ public final class ServerMetrics: Sendable {
     /// A request ended with `status` after `duration`, on the route pattern `route`.
     func finished(method: String, route: String, status: Int, duration: Duration) {
         inFlight.decrement()
-        let key = LatencyKey(method: method, route: route, statusClass: status / 100)
+        // A client may send any token as a method; only the standard ones get series of their
+        // own, so that made-up methods cannot grow the metrics (and this cache) without bound.
+        let key = LatencyKey(method: Self.standardMethods.contains(method) ? method : "other", route: route, statusClass: status / 100)
         let histogram = latencies.withLock { cache in
             if let known = cache[key] { return known }
             // Asking the registry builds the metric's name and checks its labels each time:
             // kept here, a request costs one dictionary lookup.
             let made = registry.makeDurationHistogram(
                 descriptor: Self.name("http", "request", "duration_seconds", help: "HTTP request latency by route pattern and status class."),
-                labels: [("method", method), ("route", route), ("status", "\(key.statusClass)xx")],
+                labels: [("method", key.method), ("route", route), ("status", "\(key.statusClass)xx")],
                 buckets: Self.latencyBuckets)
             cache[key] = made
             return made
         }
         histogram.record(duration)
     }
+
+    static let standardMethods: Set<String> = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT"]
 
     /// The labels of one request-latency histogram.
     private struct LatencyKey: Hashable {
