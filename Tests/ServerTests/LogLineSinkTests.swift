@@ -22,7 +22,8 @@ struct LogLineSinkTests {
 
     @Test func theTimestampIsUTCToTheMillisecond() throws {
         let before = Date()
-        let text = LogLineFormat.timestamp()
+        let line = String(decoding: LogLineFormat.line(level: .info, label: "", metadata: [:], source: "S", message: "m"), as: UTF8.self)
+        let text = String(line.prefix { $0 != " " })
         let after = Date()
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]

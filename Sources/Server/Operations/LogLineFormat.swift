@@ -33,13 +33,6 @@ enum LogLineFormat {
         return line
     }
 
-    /// The current time as `YYYY-MM-DDTHH:MM:SS.mmmZ`.
-    static func timestamp() -> String {
-        var bytes: [UInt8] = []
-        appendTimestamp(to: &bytes)
-        return String(decoding: bytes, as: UTF8.self)
-    }
-
     /// Appends the current UTC time (`gmtime_r`: no time zone, no lock) with milliseconds.
     static func appendTimestamp(to bytes: inout [UInt8]) {
         let milliseconds = Int((Date().timeIntervalSince1970 * 1000).rounded(.down))

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import Synchronization
 
 /// Where the server's log lines go: a buffer that a thread of its own writes to a file descriptor
@@ -112,7 +113,8 @@ public final class LogLineSink: Sendable {
             return taken
         }
         if dropped > 0 {
-            writeAll(Array("\(LogLineFormat.timestamp()) warning crm.log: dropped=\(dropped) [Server] log lines dropped: the log's reader is not keeping up\n".utf8))
+            writeAll(LogLineFormat.line(level: .warning, label: "crm.log", metadata: ["dropped": "\(dropped)"], source: "Server",
+                                        message: "log lines dropped: the log's reader is not keeping up"))
         }
         writeAll(bytes)
     }
