@@ -88,6 +88,39 @@ struct AppendTests {
         #expect(twice.map(\.streamVersion) == [2, 3])
     }
 
+    @Test("an append naming the stream's last event commits only on top of that event, not on as many events of another writer")
+    func lastEventIdIsChecked() async throws {
+        let dir = TemporaryDirectory()
+        let store = try openStore(dir.path)
+        let first = event("A")
+        try await store.append("s", [first], expected: .noStream, metadata: testMetadata)
+        // Decided on top of an append that never committed (its last event `lost`), while another
+        // writer added one event: the version matches, the history does not.
+        let lost = UUID()
+        try await store.append("s", [event("Foreign")], expected: .any, metadata: testMetadata)
+        await #expect(throws: EventStoreError.wrongExpectedVersion(stream: "s", expected: .exact(2), actual: 2)) {
+            try await store.append([StreamAppend(stream: "s", expected: .exact(2), events: [event("B")], lastEventId: lost)], metadata: testMetadata)
+        }
+        // An id stored in another stream, or at another version of this one, is no match either.
+        let elsewhere = event("Other")
+        try await store.append("t", [elsewhere], expected: .noStream, metadata: testMetadata)
+        for id in [elsewhere.id, first.id] {
+            await #expect(throws: EventStoreError.wrongExpectedVersion(stream: "s", expected: .exact(2), actual: 2)) {
+                try await store.append([StreamAppend(stream: "s", expected: .exact(2), events: [event("B")], lastEventId: id)], metadata: testMetadata)
+            }
+        }
+        #expect(try store.head().position == 3)
+        #expect(try store.streamVersion("s") == 2)
+        // The stream's actual last event: committed, and the check is made on the first part only
+        // where the same stream follows in the batch.
+        let last = try #require(try store.readStream("s").last)
+        let results = try await store.append([
+            StreamAppend(stream: "s", expected: .exact(2), events: [event("B")], lastEventId: last.id),
+            StreamAppend(stream: "s", expected: .exact(3), events: [event("C")]),
+        ], metadata: testMetadata)
+        #expect(results.map(\.streamVersion) == [3, 4])
+    }
+
     @Test("a retried append returns the original positions and writes nothing")
     func idempotentRetry() async throws {
         let dir = TemporaryDirectory()

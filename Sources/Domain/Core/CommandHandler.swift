@@ -29,6 +29,7 @@ public final class CommandHandler: AggregateLoader, Sendable {
     let combiner = CommandCombiner()
     private let replayed = Atomic<Int>(0)
     let combined = Atomic<Int>(0)
+    let pipelined = Atomic<Int>(0)
 
     /// Events folded from the log while loading aggregates since start: stays flat while commands
     /// hit cached aggregates, which is how tests and metrics see that the cache works.
@@ -37,6 +38,11 @@ public final class CommandHandler: AggregateLoader, Sendable {
     /// Commands appended together with others of their stream in one append since start: how tests
     /// see that concurrent commands on a stream are combined rather than raced.
     public var combinedCommands: Int { combined.load(ordering: .relaxed) }
+
+    /// Appends decided on the state an earlier append of their stream left while that one was
+    /// still queued to the writer, since start: how tests see that a busy stream's commands do not
+    /// wait for each batch to be durable in turn.
+    public var pipelinedAppends: Int { pipelined.load(ordering: .relaxed) }
 
     public init(store: EventStore, registry: EventRegistry = .domain, cacheCapacity: Int = 100_000, maxAttempts: Int = 5) {
         self.store = store
@@ -65,9 +71,10 @@ public final class CommandHandler: AggregateLoader, Sendable {
     /// Decides `command` against its target aggregate and appends the result.
     ///
     /// Commands of this process on one stream are decided one after the other: while one is being
-    /// decided and appended, later ones wait, and the next leader decides all of them against each
-    /// other's events and appends them in one atomic append (`CommandCombiner`), each with its own
-    /// metadata and event ids. A caller's answer is the one it would have had alone.
+    /// decided, later ones wait, and the next leader decides all of them against each other's
+    /// events (and those of batches still queued to the writer) and appends them in one atomic
+    /// append (`CommandCombiner`), each with its own metadata and event ids. A caller's answer is
+    /// the one it would have had alone.
     ///
     /// - Parameters:
     ///   - context: business time and configuration; referenced records and duplicate matches are
@@ -110,23 +117,38 @@ public final class CommandHandler: AggregateLoader, Sendable {
             guard let state = state as? A else { preconditionFailure("a combined command of another aggregate type") }
             return try decide(state, version, resolved)
         }, metadata: metadata, eventIds: eventIds)
-        let others: [CommandCombiner.Waiting]
-        switch await combiner.join(key, command) {
-        case .answered(let result): return try result.get()
-        case .lead(let waiting): others = waiting
+        var turn = await combiner.join(key, command)
+        var attempts = 0
+        while true {
+            let lead: CommandCombiner.Lead
+            switch turn {
+            case .answered(let result): return try result.get()
+            case .lead(let given): lead = given
+            }
+            attempts += 1
+            switch await decideTogether(A.self, id: id, key: key, own: command, lead: lead, lastAttempt: attempts >= maxAttempts) {
+            case .answered(let result):
+                return try result.get()
+            case .again(let others):
+                turn = await combiner.rejoin(key, command, others: others)
+            case .alone(let others):
+                // The combined append failed: the commands behind this one are queued again, and
+                // this one gets the answer it gets alone, appended while it leads.
+                turn = await combiner.rejoin(key, command, others: others)
+                guard case .lead(let lead) = turn else { continue }  // another leader answered it
+                combiner.requeue(key, lead.others)
+                defer { combiner.release(key) }
+                _ = await combiner.drain(key)
+                return try await executeAlone(A.self, id: id, references: references, context: context, metadata: metadata,
+                                              eventIds: eventIds, decide: decide)
+            }
         }
-        defer { combiner.handOff(key) }
-        if let result = await decideTogether(A.self, id: id, own: command, others: others) { return try result.get() }
-        // The combined append failed: the commands behind this one are queued again, and this one
-        // gets the answer it gets alone.
-        return try await executeAlone(A.self, id: id, references: references, context: context, metadata: metadata,
-                                      eventIds: eventIds, decide: decide)
     }
 
     /// One command on its own: loads, decides and appends with the stream's expected version,
     /// deciding again (at most `maxAttempts` times) when another writer got there first. Called by
-    /// the stream's leader only, so the writers it races are other processes' or multi-stream
-    /// appends.
+    /// the stream's leader only, with no batch of the stream in flight, and the lead kept until
+    /// this returns, so the writers it races are other processes' or multi-stream appends.
     func executeAlone<A: Aggregate>(
         _ type: A.Type, id: String, references: [RecordReference], context: DecisionContext, metadata: AppendMetadata,
         eventIds: [UUID]?, decide: (A, UInt64, DecisionContext) throws -> [any DomainEvent]

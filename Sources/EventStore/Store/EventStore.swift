@@ -189,8 +189,20 @@ public final class EventStore: Sendable {
     /// or none is.
     @discardableResult
     public func append(_ batch: [StreamAppend], metadata: AppendMetadata) async throws -> [AppendResult] {
+        try await append(batch, metadata: metadata, whenQueued: {})
+    }
+
+    /// Appends like `append(_:metadata:)`, calling `whenQueued` as soon as the append holds its
+    /// place in the writer's queue, before this call suspends: appends queued after that moment
+    /// are decided and committed after this one.
+    ///
+    /// Why: a caller that lets the next command on a stream be decided on top of this append
+    /// (`StreamAppend.lastEventId`) must know that the next append cannot overtake it.
+    @discardableResult
+    public func append(_ batch: [StreamAppend], metadata: AppendMetadata, whenQueued: () -> Void) async throws -> [AppendResult] {
         try await withCheckedThrowingContinuation { continuation in
             writer.submit(.append(batch, metadata, continuation))
+            whenQueued()
         }
     }
 

@@ -279,7 +279,8 @@ final class GroupCommitWriter: @unchecked Sendable {
         var versions: [String: UInt64] = [:]
         for append in batch {
             let actual = try versions[append.stream] ?? currentVersion(of: append.stream, txn)
-            guard append.expected.isSatisfied(by: actual) else {
+            guard append.expected.isSatisfied(by: actual),
+                  try append.lastEventId.map({ try isLastEvent($0, of: append.stream, at: actual, txn) }) ?? true else {
                 return .rejected(.wrongExpectedVersion(stream: append.stream, expected: append.expected, actual: actual))
             }
             versions[append.stream] = actual + UInt64(append.events.count)
@@ -346,6 +347,13 @@ final class GroupCommitWriter: @unchecked Sendable {
             }
             return nil
         }
+    }
+
+    /// Whether event `id` is `stream`'s event at `version` (`StreamAppend.lastEventId`).
+    private func isLastEvent(_ id: UUID, of stream: String, at version: UInt64, _ txn: WriteTransaction) throws -> Bool {
+        guard version > 0, let position = try txn.get(dbs.streams, StreamIndex.key(stream, version)) else { return false }
+        guard let stored = try withUnsafeBytes(of: id.uuid, { try txn.get(dbs.eventIds, $0) }) else { return false }
+        return position.elementsEqual(stored)
     }
 
     private func currentVersion(of stream: String, _ txn: WriteTransaction) throws -> UInt64 {

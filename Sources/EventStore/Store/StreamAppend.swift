@@ -12,12 +12,23 @@ public struct StreamAppend: Sendable, Equatable {
     public var expected: ExpectedVersion
     public var events: [ProposedEvent]
     public var metadata: AppendMetadata?
+    /// The id of the event the stream must end with when these are appended (its event at an
+    /// `.exact` expected version), or nil for no such check.
+    ///
+    /// Why: a caller that decides on top of an append still in the writer's queue (a pipelined
+    /// command on a busy stream) expects the version that append leaves. Should that append fail
+    /// while another writer adds as many events to the stream, the version alone would match a
+    /// history the decision never saw; the id does not, and the append is refused with
+    /// `.wrongExpectedVersion` like any lost race.
+    public var lastEventId: UUID?
 
-    public init(stream: String, expected: ExpectedVersion, events: [ProposedEvent], metadata: AppendMetadata? = nil) {
+    public init(stream: String, expected: ExpectedVersion, events: [ProposedEvent], metadata: AppendMetadata? = nil,
+                lastEventId: UUID? = nil) {
         self.stream = stream
         self.expected = expected
         self.events = events
         self.metadata = metadata
+        self.lastEventId = lastEventId
     }
 }
 
