@@ -2,6 +2,7 @@ import Domain
 import EventStore
 import Foundation
 import Projections
+import Synchronization
 import Testing
 
 /// Counts events per type and per stream: the smallest projector that exercises every part of
@@ -140,6 +141,38 @@ struct RuntimeTests {
             #expect(status.lastRebuild?.checksumsMatch == true, "round \(round)")
         }
         #expect(try engine.read("counting") { try Self.counts($0) } == Self.bruteForce(try log.events()))
+    }
+
+    /// Each loop sleeps on a signal of its own between batches: with one signal shared by two
+    /// loops, a ring woke one sleeper and stopping one loop left the other asleep for good.
+    @Test("every loop follows the log and ends when its task is cancelled, also with three loops on one engine")
+    func loopsEndWhenCancelled() async throws {
+        let log = try await CompanyLog(customers: 5, years: 1)
+        let engine = try log.engine([CountingProjector()])
+        let loops = (0..<3).map { _ in Task { await engine.run() } }
+        let metadata = AppendMetadata(actor: Actor(id: "cti", role: "integrator"), source: Source(clientAddress: "10.0.0.9", userAgent: "cti", host: "pbx"))
+        for i in 0..<10 {
+            let result = try await log.store.append("loops-\(i)", [ProposedEvent(type: "IntegrationPing", data: Array("{}".utf8))],
+                                                    expected: .any, metadata: metadata)
+            #expect(try await engine.waitUntil("counting", reflects: result.positions[0], timeout: .seconds(5)) >= result.positions[0])
+        }
+        // Cancel one loop: the others go on following the log.
+        loops[0].cancel()
+        await loops[0].value
+        let last = try await log.store.append("loops-last", [ProposedEvent(type: "IntegrationPing", data: Array("{}".utf8))],
+                                              expected: .any, metadata: metadata)
+        #expect(try await engine.waitUntil("counting", reflects: last.positions[0], timeout: .seconds(5)) >= last.positions[0])
+        #expect(try engine.read("counting") { try $0.get(CountingProjector.byType, "IntegrationPing") } == 11)
+        // Then the rest: every loop ends (within a bound, so that a loop asleep for good fails
+        // the test instead of hanging it).
+        final class Ended: Sendable { let count = Mutex(0) }
+        let ended = Ended()
+        for loop in loops.dropFirst() {
+            loop.cancel()
+            Task { await loop.value; ended.count.withLock { $0 += 1 } }
+        }
+        for _ in 0..<500 where ended.count.withLock({ $0 }) < 2 { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(ended.count.withLock { $0 } == 2)
     }
 
     @Test("a changed version rebuilds in the background while the old read model serves")

@@ -62,6 +62,17 @@ struct AuthTests {
         }
     }
 
+    @Test("the bearer token is read byte-wise: the scheme in any case, HTTP's spaces and tabs around the token dropped")
+    func bearerTokenOfTheHeader() {
+        let token = "crm_0123456789abcdef_" + String(repeating: "ab", count: 32)
+        for header in ["Bearer \(token)", "bearer \(token)", "BEARER \(token)", "bEaReR   \(token) \t", "Bearer \t\(token)"] {
+            #expect(AuthenticationMiddleware.bearerToken(header) == Substring(token), "\(header)")
+        }
+        for header in ["Basic \(token)", "Bearer", "Bearer ", "Bearer  \t ", "Bearer\t\(token)", "Bearerx\(token)", "Béarer \(token)", "", "bearer"] {
+            #expect(AuthenticationMiddleware.bearerToken(header) == nil, "\(header)")
+        }
+    }
+
     @Test func revocation() async throws {
         let clock = TestClock(may1st)
         try await withStore { store, _ in
