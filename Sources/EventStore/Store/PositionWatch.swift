@@ -18,7 +18,6 @@ public final class PositionWatch: Sendable {
         var closed = false
         var nextId = 0
         var waiters: [Int: Waiter] = [:]
-        var observers: [(id: Int, call: @Sendable () -> Void)] = []
     }
 
     private let state: Mutex<State>
@@ -30,53 +29,28 @@ public final class PositionWatch: Sendable {
     /// The last published position.
     public var head: UInt64 { state.withLock { $0.head } }
 
-    /// Whether `close` was called.
-    public var isClosed: Bool { state.withLock { $0.closed } }
-
-    /// Publishes a new head and wakes every waiter it satisfies, then calls the observers.
+    /// Publishes a new head and wakes every waiter it satisfies.
     public func advance(to head: UInt64) {
-        let (ready, observers) = state.withLock { state in
+        let ready: [CheckedContinuation<Bool, any Error>] = state.withLock { state in
             state.head = max(state.head, head)
             var ready: [CheckedContinuation<Bool, any Error>] = []
-            if !state.waiters.isEmpty {
-                for (id, waiter) in state.waiters where waiter.position < state.head {
-                    ready.append(waiter.continuation)
-                    state.waiters[id] = nil
-                }
+            for (id, waiter) in state.waiters where waiter.position < state.head {
+                ready.append(waiter.continuation)
+                state.waiters[id] = nil
             }
-            return (ready, state.observers)
+            return ready
         }
         for continuation in ready { continuation.resume(returning: true) }
-        for observer in observers { observer.call() }
     }
 
     /// Wakes everyone for good: the store is closing.
     public func close() {
-        let (all, observers) = state.withLock { state in
+        let all = state.withLock { state in
             state.closed = true
             defer { state.waiters.removeAll() }
-            return (state.waiters.values.map(\.continuation), state.observers)
+            return state.waiters.values.map(\.continuation)
         }
         for continuation in all { continuation.resume(returning: false) }
-        for observer in observers { observer.call() }
-    }
-
-    /// Calls `observer` after every `advance` and at `close`, on the caller's thread and outside
-    /// the watch's lock, until `removeObserver` with the returned token.
-    ///
-    /// Why: a waiter that is a thread of its own (a projector's) rather than a task sleeps on a
-    /// semaphore the observer signals, and no task is resumed only to hand the news on.
-    public func addObserver(_ observer: @escaping @Sendable () -> Void) -> Int {
-        state.withLock { state in
-            state.nextId += 1
-            state.observers.append((state.nextId, observer))
-            return state.nextId
-        }
-    }
-
-    /// Stops calling the observer `addObserver` returned `token` for.
-    public func removeObserver(_ token: Int) {
-        state.withLock { $0.observers.removeAll { $0.id == token } }
     }
 
     /// Suspends until the head is beyond `position`. Returns false if the store closed.

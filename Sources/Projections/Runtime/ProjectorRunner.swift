@@ -37,9 +37,9 @@ final class ProjectorRunner: Sendable {
     let feed: EventFeed
     /// The position the active read model reflects, for read-your-writes waits.
     let reflected: PositionWatch
-    /// What each running loop (`run`) sleeps on, rung by a rebuild request here and by every
-    /// commit to the log through the head's watch. One per loop: a signal has one sleeper.
-    private let signals = Mutex<[ObjectIdentifier: RunnerSignal]>([:])
+    /// Bumped to wake the runner (a rebuild was asked for).
+    private let wakeups = PositionWatch(head: 0)
+    private let wakeupCount = Atomic<UInt64>(0)
     private let state: Mutex<State>
     /// Held for the whole of one step: a step reads the state, writes LMDB outside the state lock
     /// and then publishes, so two steps at once (the engine's loop and a `catchUp`, or two
@@ -143,7 +143,8 @@ final class ProjectorRunner: Sendable {
     }
 
     private func wake() {
-        for signal in signals.withLock({ Array($0.values) }) { signal.ring() }
+        let count = wakeupCount.add(1, ordering: .relaxed).newValue
+        wakeups.advance(to: count)
     }
 
     /// The first and the longest pause before a batch refused for lack of disk space is retried.
@@ -153,37 +154,15 @@ final class ProjectorRunner: Sendable {
     /// an event. A full disk is waited out instead: the runner shows as parked (with the reason),
     /// retries the same batch with a growing pause, and goes back to work once it commits.
     ///
-    /// The loop runs on a thread of the runner's own (`ProjectorThread`), so its reads, decoding
-    /// and fsync never hold a thread of the cooperative pool that every other task needs, and it
-    /// sleeps there between batches (`RunnerSignal`, rung by each commit to the log) instead of in
-    /// a task that would have to hop back to the thread for every batch. Two loops on one runner
-    /// (a server's and a test's) are harmless: their steps take turns.
+    /// Each step runs on a thread of the runner's own (`ProjectorThread`), so its reads, decoding
+    /// and fsync never hold a thread of the cooperative pool that every other task needs.
     func run() async {
         let thread = ProjectorThread(name: "crm-proj-\(projector.name)")
         defer { thread.stop() }
-        let (signal, headWatch) = (RunnerSignal(), store.headWatch)
-        signals.withLock { $0[ObjectIdentifier(signal)] = signal }
-        let observer = headWatch.addObserver { signal.ring() }
-        defer {
-            headWatch.removeObserver(observer)
-            signals.withLock { $0[ObjectIdentifier(signal)] = nil }
-        }
-        await withTaskCancellationHandler {
-            _ = try? await thread.perform { self.loop(signal) }
-        } onCancel: {
-            signal.stop()
-        }
-        state.withLock { if $0.phase != .parked { $0.phase = .stopped } }
-    }
-
-    /// `run`'s loop, on the runner's thread, until the signal stops, the store closes, or the
-    /// projector parks on an event.
-    private func loop(_ signal: RunnerSignal) {
         var storageRetry: Duration?
-        while !signal.isStopped {
-            let seen = signal.rings  // before looking for work: a commit after this rings again
+        while !Task.isCancelled {
             do {
-                let worked = try step()
+                let worked = try await thread.perform { try self.step() }
                 if storageRetry != nil {
                     storageRetry = nil
                     resumeAfterStorageFailure()
@@ -191,9 +170,7 @@ final class ProjectorRunner: Sendable {
                 if worked { continue }
                 let (waitFrom, phase) = state.withLock { ($0.scanned, $0.phase) }
                 if phase == .catchingUp || phase == .starting { setPhase(.live) }
-                if store.headWatch.isClosed { return }
-                if store.headWatch.head > waitFrom { continue }
-                signal.wait(after: seen)
+                guard await waitForWork(beyond: waitFrom) else { break }
             } catch let failure as ApplyFailure {
                 park(at: failure.position, failure.reason)
                 return
@@ -205,24 +182,14 @@ final class ProjectorRunner: Sendable {
                     park(at: state.withLock { $0.scanned + 1 }, "insufficient storage, retrying until space is freed: \(reason)")
                 }
                 storageRetry = pause
-                sleep(for: pause, signal)
+                do { try await Task.sleep(for: pause) } catch { break }
             } catch {
                 let position = state.withLock { $0.scanned + 1 }
                 park(at: position, "\(error)")
                 return
             }
         }
-    }
-
-    /// Sleeps `duration` on the runner's thread, or less if the runner is stopped meanwhile
-    /// (commits to the log do not cut it short).
-    private func sleep(for duration: Duration, _ signal: RunnerSignal) {
-        let deadline = ContinuousClock.now + duration
-        while !signal.isStopped, ContinuousClock.now < deadline {
-            let left = ContinuousClock.now.duration(to: deadline)
-            let nanoseconds = left.components.seconds * 1_000_000_000 + left.components.attoseconds / 1_000_000_000
-            signal.wait(after: signal.rings, deadline: .now() + .nanoseconds(Int(max(0, nanoseconds))))
-        }
+        state.withLock { if $0.phase != .parked { $0.phase = .stopped } }
     }
 
     /// Runs until the active generation reflects the head as it was at the call (and any
@@ -380,6 +347,20 @@ final class ProjectorRunner: Sendable {
         state.withLock {
             $0.phase = .parked
             $0.parked = .init(position: position, reason: reason)
+        }
+    }
+
+    /// Sleeps until the log grows past `position` or a wakeup; false when the store closed.
+    private func waitForWork(beyond position: UInt64) async -> Bool {
+        let head = store.headWatch
+        let wakeups = self.wakeups
+        let seen = wakeupCount.load(ordering: .relaxed)
+        return await withTaskGroup(of: Bool.self) { group in
+            group.addTask { (try? await head.wait(beyond: position)) ?? false }
+            group.addTask { (try? await wakeups.wait(beyond: seen)) ?? false }
+            let first = await group.next() ?? false
+            group.cancelAll()
+            return first || !Task.isCancelled && head.head > position
         }
     }
 
