@@ -72,7 +72,8 @@ public final class ProjectionGeneration: Sendable {
     /// Writes generation records (no dates in them) without `JSONEncoder`'s cost, once per batch.
     private static let recordEncoder = SortedJSONEncoder(dateFormat: { "\($0.timeIntervalSince1970)" }, fallback: { JSONEncoder() })
 
-    private static func sameBytes(_ bytes: [UInt8], _ raw: UnsafeRawBufferPointer) -> Bool {
+    /// Whether `raw` holds exactly `bytes`, by `memcmp` (a generic `elementsEqual` walks byte by byte).
+    static func sameBytes(_ bytes: [UInt8], _ raw: UnsafeRawBufferPointer) -> Bool {
         bytes.count == raw.count && (raw.isEmpty || bytes.withUnsafeBytes { memcmp($0.baseAddress!, raw.baseAddress!, raw.count) == 0 })
     }
 
