@@ -143,8 +143,9 @@ struct RuntimeTests {
         #expect(try engine.read("counting") { try Self.counts($0) } == Self.bruteForce(try log.events()))
     }
 
-    /// Each loop sleeps on a signal of its own between batches: with one signal shared by two
-    /// loops, a ring woke one sleeper and stopping one loop left the other asleep for good.
+    /// A server runs the engine while a caller may run it too (the HTTP tests do): cancelling one
+    /// loop must neither stop the others nor leave any asleep for good (a signal shared by the
+    /// loops of one runner, tried in a version that sleeps on the runner's thread, did both).
     @Test("every loop follows the log and ends when its task is cancelled, also with three loops on one engine")
     func loopsEndWhenCancelled() async throws {
         let log = try await CompanyLog(customers: 5, years: 1)
