@@ -143,6 +143,33 @@ struct RuntimeTests {
         #expect(try engine.read("counting") { try Self.counts($0) } == Self.bruteForce(try log.events()))
     }
 
+    /// A rebuild asked for while the loop was between a step that found nothing to do and its
+    /// sleep was lost: the loop read the wake-up count after the request had raised it, so it
+    /// slept on until the next event. One loop, nothing appended, each rebuild asked for at a spread
+    /// of moments after the previous one swapped in, when the loop goes idle.
+    @Test("a rebuild asked for as the only loop goes idle is not slept through")
+    func rebuildAsLoopGoesIdle() async throws {
+        let log = try await CompanyLog(customers: 3, years: 1)
+        let engine = try log.engine([CountingProjector()])
+        let loop = Task { await engine.run() }
+        defer { loop.cancel() }
+        _ = try await engine.waitUntil("counting", reflects: log.head, timeout: .seconds(10))
+        for round in 1...60 {
+            // The previous swap's step is still ending when the new generation shows; ask at a
+            // spread of moments after it so that some requests land as the loop goes idle.
+            try await Task.sleep(for: .microseconds(20 * (round % 20)))
+            let generation = try engine.status(of: "counting").generation
+            try engine.rebuild("counting")
+            // Generous: a loaded machine rebuilds slowly; a lost request never completes.
+            let deadline = ContinuousClock.now + .seconds(20)
+            while try engine.status(of: "counting").generation == generation, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .microseconds(200))
+            }
+            let status = try engine.status(of: "counting")
+            try #require(status.generation == generation + 1, "round \(round): the rebuild was not picked up: \(status)")
+        }
+    }
+
     /// A server runs the engine while a caller may run it too (the HTTP tests do): cancelling one
     /// loop must neither stop the others nor leave any asleep for good (a signal shared by the
     /// loops of one runner, tried in a version that sleeps on the runner's thread, did both).

@@ -143,7 +143,7 @@ final class ProjectorRunner: Sendable {
     }
 
     private func wake() {
-        let count = wakeupCount.add(1, ordering: .relaxed).newValue
+        let count = wakeupCount.add(1, ordering: .acquiringAndReleasing).newValue
         wakeups.advance(to: count)
     }
 
@@ -162,6 +162,9 @@ final class ProjectorRunner: Sendable {
         var storageRetry: Duration?
         while !Task.isCancelled {
             do {
+                // Read before the step: a wake-up that comes after the step looked at the state
+                // must end the sleep below, not be counted as already seen.
+                let wakeupsSeen = wakeupCount.load(ordering: .acquiring)
                 let worked = try await thread.perform { try self.step() }
                 if storageRetry != nil {
                     storageRetry = nil
@@ -170,7 +173,7 @@ final class ProjectorRunner: Sendable {
                 if worked { continue }
                 let (waitFrom, phase) = state.withLock { ($0.scanned, $0.phase) }
                 if phase == .catchingUp || phase == .starting { setPhase(.live) }
-                guard await waitForWork(beyond: waitFrom) else { break }
+                guard await waitForWork(beyond: waitFrom, wakeupsSeen: wakeupsSeen) else { break }
             } catch let failure as ApplyFailure {
                 park(at: failure.position, failure.reason)
                 return
@@ -350,11 +353,11 @@ final class ProjectorRunner: Sendable {
         }
     }
 
-    /// Sleeps until the log grows past `position` or a wakeup; false when the store closed.
-    private func waitForWork(beyond position: UInt64) async -> Bool {
+    /// Sleeps until the log grows past `position` or a wake-up beyond `seen` (the count read
+    /// before the step that found nothing to do); false when the store closed.
+    private func waitForWork(beyond position: UInt64, wakeupsSeen seen: UInt64) async -> Bool {
         let head = store.headWatch
         let wakeups = self.wakeups
-        let seen = wakeupCount.load(ordering: .relaxed)
         return await withTaskGroup(of: Bool.self) { group in
             group.addTask { (try? await head.wait(beyond: position)) ?? false }
             group.addTask { (try? await wakeups.wait(beyond: seen)) ?? false }
