@@ -23,10 +23,12 @@ struct CrashWriterCommand: AsyncParsableCommand {
     var checkpointKey: String?
 
     func run() async throws {
+        let parent = getppid()
         let key = try HMACKey.load(file: checkpointKey ?? data + "/checkpoint.key", createIfMissing: true)
         let store = try EventStore(directory: data, configuration: .init(checkpointInterval: 500, checkpointKey: key))
         let metadata = AppendMetadata(actor: Actor(id: "crash-writer", role: "system"), source: .local(tool: "crm crash-writer"))
         print("ready", to: &StandardError.stream)
+        Self.exitWhenOrphaned(startedBy: parent)
         await withThrowingTaskGroup(of: Void.self) { group in
             for writer in 0..<writers {
                 group.addTask {
@@ -50,6 +52,19 @@ struct CrashWriterCommand: AsyncParsableCommand {
                     }
                 }
             }
+        }
+    }
+}
+
+extension CrashWriterCommand {
+    /// Ends the process once the drill that started it is gone (it is then re-parented). A drill
+    /// interrupted before its kill, a test run cut short, left this writer appending, and taking
+    /// a core, for good.
+    static func exitWhenOrphaned(startedBy parent: pid_t) {
+        Thread.detachNewThread {
+            while getppid() == parent { Thread.sleep(forTimeInterval: 0.2) }
+            print("crash-writer: the process that started it ended; exiting", to: &StandardError.stream)
+            Foundation.exit(3)
         }
     }
 }

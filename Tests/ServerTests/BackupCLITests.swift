@@ -403,3 +403,35 @@ extension CLI {
         return Background(process: process, directory: directory)
     }
 }
+
+/// The drills' load generator must not outlive the drill: a test run cut short (an interrupted
+/// `swift test`) left a `crm crash-writer` appending, and taking most of a core, for hours.
+@Suite(.enabled(if: CLI.binary != nil, "the crm binary is not built next to the tests"))
+struct CrashWriterOrphanTests {
+    @Test func crashWriterEndsWhenItsParentDoes() async throws {
+        try await withTemporaryDirectory { root in
+            try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+            let pidFile = root + "/pid"
+            // A shell starts the writer in the background, writes its pid and exits a moment later.
+            let shell = try ChildProcess("/bin/sh", ["-c", #""$0" crash-writer --data "$1/data" --writers 1 2>"$1/err" & echo $! > "$1/pid"; sleep 1"#,
+                                                     CLI.binary!.path, root])
+            #expect(shell.wait() == .exit(0))
+            let pid = try #require(Int32(try String(contentsOfFile: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
+            defer { kill(pid, SIGKILL) }
+            // Running: its /proc entry exists and is not a zombie waiting to be reaped.
+            func running() -> Bool {
+                guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+                      let close = stat.lastIndex(of: ")") else { return false }
+                return !stat[stat.index(close, offsetBy: 2)...].hasPrefix("Z")
+            }
+            var alive = true
+            for _ in 0..<100 {
+                alive = running()
+                guard alive else { break }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            #expect(!alive, "crash-writer \(pid) still runs 10 s after its parent ended")
+            #expect(try String(contentsOfFile: root + "/err", encoding: .utf8).contains("the process that started it ended"))
+        }
+    }
+}
