@@ -30,6 +30,20 @@ struct JSONPathRewriterTests {
             """#)
     }
 
+    /// Member names are compared as bytes unless they hold an escape; an escaped name (valid JSON
+    /// an integrator may send) must still match its path, or a personal value would stay in the
+    /// clear.
+    @Test func matchesMemberNamesWrittenWithEscapes() throws {
+        let rewriter = JSONPathRewriter(paths: ["name", "fields.*"])
+        let input = bytes(#"{"na\u006de":"Anna","n\u0061me2":"x","fields":{"\u00e9t\u00e9":"1","a":"2"},"nam":"y"}"#)
+        var seen: [String: String] = [:]
+        _ = try rewriter.rewrite(input) { path, token in
+            seen[path] = JSONPathRewriter.string(of: token)
+            return nil
+        }
+        #expect(seen == ["name": "Anna", "fields/été": "1", "fields/a": "2"])
+    }
+
     @Test func returnsTheInputWhenNothingIsReplaced() throws {
         let input = bytes(#"{"name":"Anna","n":[1,true,null,{"a":false}]}"#)
         #expect(try JSONPathRewriter(paths: ["name"]).rewrite(input) { _, _ in nil } == input)

@@ -216,15 +216,22 @@ struct JSONPathRewriter: Sendable {
                 try string()
                 var next: [ArraySlice<Step>] = []
                 if !active.isEmpty {
-                    let name = JSONPathRewriter.string(of: input[keyStart..<index]) ?? ""
+                    // Compared as bytes: a String per member name was most of a walk's cost.
+                    let raw = input[(keyStart + 1)..<(index - 1)]
+                    let name = raw.contains(UInt8(ascii: "\\")) ? JSONPathRewriter.string(of: input[keyStart..<index]) ?? "" : nil
+                    var component: String?
                     for path in active {
                         switch path.first {
-                        case .member(let member)? where member == name: next.append(path.dropFirst())
-                        case .everyValue?: next.append(path.dropFirst())
+                        case .member(let member)? where name.map { $0 == member } ?? member.utf8.elementsEqual(raw):
+                            next.append(path.dropFirst())
+                            component = member
+                        case .everyValue?:
+                            next.append(path.dropFirst())
+                            if component == nil { component = name ?? String(decoding: raw, as: UTF8.self) }
                         default: break
                         }
                     }
-                    if !next.isEmpty { components.append(name) }
+                    if let component { components.append(component) }
                 }
                 try expect(UInt8(ascii: ":"))
                 try value(next)

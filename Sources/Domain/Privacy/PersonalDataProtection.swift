@@ -22,59 +22,94 @@ public struct PersonalDataProtection: Sendable {
 
     /// The public data and the sealed part of one event's JSON.
     public func seal(type: String, data: [UInt8], eventId: UUID) throws -> (data: [UInt8], sealed: SealedData?) {
-        guard let declaration = PersonalDataCatalog.declarations[type],
-              let (subject, owner) = try Self.subjectAndOwner(of: declaration, in: data) else {
-            return (data, nil)
-        }
-        var links: [String: String] = [:]
-        if let owner { links[subject] = owner }
-        var values: [String: ArraySlice<UInt8>] = [:]
-        let publicData = try Self.rewriters[type]!.rewrite(data) { path, token in
-            values[path] = token
-            return Self.placeholderToken
-        }
-        let keys = try keyRing.sealingKeys(for: values.isEmpty ? [] : [subject], links: links)
-        guard !values.isEmpty, let key = keys[subject] else { return (data, nil) }
-        let ciphertext = key.seal(JSONPathRewriter.object(values), eventId: eventId.bytes)
-        return (publicData, SealedData(subject: subject, ciphertext: ciphertext, keySlot: key.slot))
+        guard let finding = try Self.find(type: type, data: data) else { return (data, nil) }
+        let keys = try keyRing.sealingKeys(for: finding.values.isEmpty ? [] : [finding.subject], links: finding.links)
+        return Self.seal(finding, data: data, key: keys[finding.subject], eventId: eventId)
     }
 
     /// Seals many events with one durable write for all the keys and links they need (an import
     /// batch), instead of one per new subject.
     public func sealAll(_ events: [ProposedEvent]) throws -> [ProposedEvent] {
-        let (subjects, links) = try Self.keyDemand(of: events)
-        if !subjects.isEmpty || !links.isEmpty { _ = try keyRing.sealingKeys(for: subjects, links: links) }
-        return try sealEach(events)
+        let findings = try events.map { try $0.sealed == nil ? Self.find(type: $0.type, data: $0.data) : nil }
+        let (subjects, links) = Self.keyDemand(of: findings)
+        let keys = subjects.isEmpty && links.isEmpty ? [:] : try keyRing.sealingKeys(for: subjects, links: links)
+        return Self.seal(events, findings, keys: keys)
     }
 
     /// `sealAll` for a command under concurrent load: the new keys are written together with those
     /// of other commands waiting at the same moment (`SubjectKeyRing.reserveKeys`).
     public func sealAll(_ events: [ProposedEvent]) async throws -> [ProposedEvent] {
-        let (subjects, links) = try Self.keyDemand(of: events)
-        if !subjects.isEmpty || !links.isEmpty { try await keyRing.reserveKeys(for: subjects, links: links) }
-        return try sealEach(events)
+        let findings = try events.map { try $0.sealed == nil ? Self.find(type: $0.type, data: $0.data) : nil }
+        let (subjects, links) = Self.keyDemand(of: findings)
+        let keys = subjects.isEmpty && links.isEmpty ? [:] : try await keyRing.reserveKeys(for: subjects, links: links)
+        return Self.seal(events, findings, keys: keys)
     }
 
-    private func sealEach(_ events: [ProposedEvent]) throws -> [ProposedEvent] {
-        try events.map { event in
-            guard event.sealed == nil else { return event }
+    /// What one walk over an event's JSON finds: the subject and owner it names, its personal
+    /// values, and the data with a placeholder in each value's place. One walk, not three (the
+    /// subject for the keys, again for the seal, then the values): sealing was ~4 % of a logged
+    /// interaction's server CPU and ~10 % of an import's.
+    private struct Finding {
+        let subject: String
+        /// Owned → owner, when the event names an owner.
+        let links: [String: String]
+        /// Whether the event type declares personal fields (its subject then gets a key, even
+        /// when this event carries none of them).
+        let declaresPersonal: Bool
+        let publicData: [UInt8]
+        let values: [String: ArraySlice<UInt8>]
+    }
+
+    /// Nil when the event type carries no subject, or this event names none.
+    private static func find(type: String, data: [UInt8]) throws -> Finding? {
+        guard let declaration = PersonalDataCatalog.declarations[type], let reference = declaration.subject else { return nil }
+        var subjectId: String?
+        var ownerId: String?
+        var values: [String: ArraySlice<UInt8>] = [:]
+        let publicData = try sealingWalkers[type]!.rewrite(data) { path, token in
+            if path == reference.field {
+                subjectId = JSONPathRewriter.string(of: token)
+                return nil
+            }
+            if let owner = declaration.owner, path == owner.field {
+                ownerId = JSONPathRewriter.string(of: token)
+                return nil
+            }
+            values[path] = token
+            return Self.placeholderToken
+        }
+        guard let subjectId else { return nil }
+        let subject = reference.kind + ":" + subjectId
+        let owner = declaration.owner.flatMap { owner in ownerId.map { owner.kind + ":" + $0 } }
+        return Finding(subject: subject, links: owner.map { [subject: $0] } ?? [:], declaresPersonal: !declaration.personal.isEmpty,
+                       publicData: publicData, values: values)
+    }
+
+    /// The subjects whose keys the events of `findings` need and the links they record.
+    private static func keyDemand(of findings: [Finding?]) -> (subjects: Set<String>, links: [String: String]) {
+        var subjects: Set<String> = []
+        var links: [String: String] = [:]
+        for case let finding? in findings {
+            if finding.declaresPersonal { subjects.insert(finding.subject) }
+            links.merge(finding.links) { _, new in new }
+        }
+        return (subjects, links)
+    }
+
+    private static func seal(_ events: [ProposedEvent], _ findings: [Finding?], keys: [String: DataKey]) -> [ProposedEvent] {
+        zip(events, findings).map { event, finding in
+            guard let finding else { return event }
             var sealed = event
-            (sealed.data, sealed.sealed) = try seal(type: event.type, data: event.data, eventId: event.id)
+            (sealed.data, sealed.sealed) = seal(finding, data: event.data, key: keys[finding.subject], eventId: event.id)
             return sealed
         }
     }
 
-    /// The subjects whose keys `events` need and the links they record.
-    private static func keyDemand(of events: [ProposedEvent]) throws -> (subjects: Set<String>, links: [String: String]) {
-        var subjects: Set<String> = []
-        var links: [String: String] = [:]
-        for event in events where event.sealed == nil {
-            guard let declaration = PersonalDataCatalog.declarations[event.type],
-                  let (subject, owner) = try subjectAndOwner(of: declaration, in: event.data) else { continue }
-            if !declaration.personal.isEmpty { subjects.insert(subject) }
-            if let owner { links[subject] = owner }
-        }
-        return (subjects, links)
+    /// The public data and the sealed part; the data as it was when it carries no personal value.
+    private static func seal(_ finding: Finding, data: [UInt8], key: DataKey?, eventId: UUID) -> (data: [UInt8], sealed: SealedData?) {
+        guard !finding.values.isEmpty, let key else { return (data, nil) }
+        let ciphertext = key.seal(JSONPathRewriter.object(finding.values), eventId: eventId.bytes)
+        return (finding.publicData, SealedData(subject: finding.subject, ciphertext: ciphertext, keySlot: key.slot))
     }
 
     /// The event's JSON with its personal values back in place, or the erasure marker in their
@@ -110,6 +145,10 @@ public struct PersonalDataProtection: Sendable {
 
     /// One rewriter per event type, over its personal paths.
     static let rewriters: [String: JSONPathRewriter] = PersonalDataCatalog.declarations.mapValues { JSONPathRewriter(paths: $0.personal) }
+    /// One walker per event type over its personal paths and its subject and owner members.
+    static let sealingWalkers: [String: JSONPathRewriter] = PersonalDataCatalog.declarations.mapValues { declaration in
+        JSONPathRewriter(paths: declaration.personal + [declaration.subject?.field, declaration.owner?.field].compactMap { $0 })
+    }
     /// Reads the sealed plaintext: every member of one flat object.
     static let plaintextReader = JSONPathRewriter(paths: ["*"])
     static let placeholderToken = JSONPathRewriter.token(placeholder)

@@ -53,15 +53,24 @@ extension Array where Element == UInt8 {
     }
 }
 
-/// Counter maps (cube cells, roll-up cells): an object of integers, keys in byte order.
-/// A list of ids: the state cycle's schedule buckets hold thousands, and a bucket a batch changed
-/// is written whole at its flush.
-extension Array: BinaryValueWritable where Element == String {
+/// A string, so that lists of them (the state cycle's schedule buckets hold thousands of ids, and
+/// a bucket a batch changed is written whole at its flush) write themselves.
+extension String: BinaryValueWritable {
     func writeBinary(into output: inout [UInt8]) {
-        output.appendStrings(self)
+        output.appendString(self)
     }
 }
 
+/// A list of hand-written values. Through `Codable`, each element went through the unkeyed
+/// container and a dynamic cast to this protocol: 2.6 % of a logged interaction's server CPU
+/// went to the customer 360's list of recent interactions, rewritten at every one.
+extension Array: BinaryValueWritable where Element: BinaryValueWritable {
+    func writeBinary(into output: inout [UInt8]) {
+        output.appendArray(self) { $1.writeBinary(into: &$0) }
+    }
+}
+
+/// Counter maps (cube cells, roll-up cells): an object of integers, keys in byte order.
 extension Dictionary: BinaryValueWritable where Key == String, Value == Int64 {
     func writeBinary(into output: inout [UInt8]) {
         output.appendObject(self) { $0.appendSigned($1) }
