@@ -1,3 +1,5 @@
+import EventStore
+
 /// A JSON value built in code: the OpenAPI document and its schemas are written with it, so the
 /// document is assembled from the same Swift files that register the routes.
 indirect enum JSONValue: Sendable, Equatable, Codable, ExpressibleByStringLiteral, ExpressibleByBooleanLiteral,
@@ -38,6 +40,50 @@ indirect enum JSONValue: Sendable, Equatable, Codable, ExpressibleByStringLitera
         case .null: try container.encodeNil()
         case .array(let value): try container.encode(value)
         case .object(let value): try container.encode(value)
+        }
+    }
+
+    /// The bytes `JSONBody.encode(self)` gives, written directly: every command body is written
+    /// once (and again for an idempotent request's fingerprint), and through `Codable` (an enum
+    /// of dictionaries) that was ~2 % of a command's server CPU. `JSONValueTests` holds the two
+    /// to the same bytes.
+    var json: [UInt8] {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(256)
+        appendJSON(to: &bytes)
+        return bytes
+    }
+
+    private func appendJSON(to bytes: inout [UInt8]) {
+        switch self {
+        case .string(let value): JSONString.append(value, to: &bytes)
+        case .number(let value):
+            // As `encode(to:)`: integral values as integers, others as `JSONEncoder` writes a Double.
+            if value == value.rounded(), abs(value) < 1e15 {
+                bytes.append(contentsOf: String(Int64(value)).utf8)
+            } else {
+                var text = value.description
+                if text.hasSuffix(".0") { text.removeLast(2) }
+                bytes.append(contentsOf: text.utf8)
+            }
+        case .bool(let value): bytes.append(contentsOf: (value ? "true" : "false").utf8)
+        case .null: bytes.append(contentsOf: "null".utf8)
+        case .array(let elements):
+            bytes.append(UInt8(ascii: "["))
+            for (index, element) in elements.enumerated() {
+                if index > 0 { bytes.append(UInt8(ascii: ",")) }
+                element.appendJSON(to: &bytes)
+            }
+            bytes.append(UInt8(ascii: "]"))
+        case .object(let members):
+            bytes.append(UInt8(ascii: "{"))
+            for (index, key) in members.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }).enumerated() {
+                if index > 0 { bytes.append(UInt8(ascii: ",")) }
+                JSONString.append(key, to: &bytes)
+                bytes.append(UInt8(ascii: ":"))
+                members[key]!.appendJSON(to: &bytes)
+            }
+            bytes.append(UInt8(ascii: "}"))
         }
     }
 

@@ -89,7 +89,7 @@ struct CommandRoutes {
             ? try await offload { [dependencies] in try RowScope.of(principal, teams: dependencies.teams) }
             : try RowScope.of(principal, teams: dependencies.teams)
         let invocation = CommandInvocation(
-            body: Data(try JSONBody.encode(JSONValue.object(members))), options: options, principal: principal,
+            body: Data(JSONValue.object(members).json), options: options, principal: principal,
             scope: CommandScope(scope: scope, handler: services.handler, user: principal.user), services: services,
             context: DecisionContext(now: Date()), expected: headers.ifMatch, eventIds: eventIds, metadata: metadata)
         let outcome: CommandOutcome
@@ -191,7 +191,7 @@ struct CommandRoutes {
     /// that change the outcome.
     static func fingerprint(_ route: CommandRoute, _ path: [String], _ members: [String: JSONValue], _ headers: CommandHeaders) throws -> String {
         var text = Array("\(route.key)\n\(path.joined(separator: "\u{0}"))\n\(headers.ifMatch.map(String.init) ?? "")\n\(headers.reason ?? "")\n".utf8)
-        text += try JSONBody.encode(JSONValue.object(members))
+        text += JSONValue.object(members).json
         return text.withUnsafeBytes { SHA256Digest.hash($0) }.description
     }
 }
