@@ -113,6 +113,43 @@ struct SortedJSONEncoderTests {
         }
     }
 
+    /// Containers nested by hand, a super-encoder, a keyed container asked for twice, values
+    /// that encode nothing: what synthesized `Codable` never does but a hand-written `encode(to:)`
+    /// may, written where each member closes.
+    struct Nested: Encodable {
+        var depth: Int
+        func encode(to encoder: any Encoder) throws {
+            var keyed = encoder.container(keyedBy: AnyKey.self)
+            try keyed.encode("z", forKey: AnyKey(stringValue: "zeta"))
+            var inner = keyed.nestedContainer(keyedBy: AnyKey.self, forKey: AnyKey(stringValue: "inner"))
+            try inner.encode(depth, forKey: AnyKey(stringValue: "depth"))
+            var list = inner.nestedUnkeyedContainer(forKey: AnyKey(stringValue: "list"))
+            try list.encode(1)
+            var element = list.nestedContainer(keyedBy: AnyKey.self)
+            try element.encode(true, forKey: AnyKey(stringValue: "b"))
+            try element.encodeNil(forKey: AnyKey(stringValue: "a"))
+            try list.encode("after")
+            var sub = list.nestedUnkeyedContainer()
+            try sub.encode(Empty())
+            try keyed.encode(-3, forKey: AnyKey(stringValue: "alpha"))
+            try Empty().encode(to: keyed.superEncoder(forKey: AnyKey(stringValue: "parent")))
+            var again = encoder.container(keyedBy: AnyKey.self)
+            try again.encode(UInt64.max, forKey: AnyKey(stringValue: "big"))
+            if depth > 0 { try again.encode(Nested(depth: depth - 1), forKey: AnyKey(stringValue: "child")) }
+        }
+    }
+
+    struct Empty: Encodable {
+        func encode(to encoder: any Encoder) throws {}
+    }
+
+    @Test func handNestedContainersMatch() throws {
+        for value in [Nested(depth: 0), Nested(depth: 3)] {
+            #expect(try Self.encoder.fastPath(value) == Self.foundation(value))
+            #expect(try Self.encoder.fastPath([value, value]) == Self.foundation([value, value]))
+        }
+    }
+
     struct AnyKey: CodingKey {
         var stringValue: String
         var intValue: Int? { nil }
