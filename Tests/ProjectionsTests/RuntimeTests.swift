@@ -170,6 +170,41 @@ struct RuntimeTests {
         }
     }
 
+    /// A live projector moves past commits that carry none of its types without a step
+    /// (`AppendedTypes`); it must still reflect their positions, and fold every event of its types
+    /// however they are interleaved with the others, in one commit or apart.
+    @Test("a live projector passes over other types' commits and still folds its own")
+    func passesOverOtherTypes() async throws {
+        let log = try await CompanyLog(customers: 3, years: 1)
+        var pings = CountingProjector()
+        pings.name = "pings"
+        pings.eventTypes = ["IntegrationPing"]
+        let engine = try log.engine([pings])
+        let loop = Task { await engine.run() }
+        defer { loop.cancel() }
+        _ = try await engine.waitUntil("pings", reflects: log.head, timeout: .seconds(10))
+        let metadata = AppendMetadata(actor: Actor(id: "cti", role: "integrator"), source: Source(clientAddress: "10.0.0.9", userAgent: "cti", host: "pbx"))
+        func ping() -> ProposedEvent { ProposedEvent(type: "IntegrationPing", data: Array("{}".utf8)) }
+        func other() -> ProposedEvent { ProposedEvent(type: "IntegrationOther", data: Array("{}".utf8)) }
+        var expected = 0
+        for round in 0..<60 {
+            let events: [ProposedEvent]
+            switch round % 4 {
+            case 0: events = [other()]
+            case 1: events = [other(), other()]
+            case 2: events = [other(), ping(), other()]
+            default: events = [ping()]
+            }
+            expected += events.filter { $0.type == "IntegrationPing" }.count
+            let result = try await log.store.append("pass-\(round % 5)", events, expected: .any, metadata: metadata)
+            let last = result.positions.last!
+            #expect(try await engine.waitUntil("pings", reflects: last, timeout: .seconds(5)) >= last, "round \(round)")
+            #expect(try engine.read("pings") { try $0.get(CountingProjector.byType, "IntegrationPing") ?? 0 } == expected, "round \(round)")
+        }
+        #expect(try engine.status(of: "pings").checkpoint == log.store.headWatch.head)
+        #expect(try engine.read("pings") { try $0.get(CountingProjector.byType, "IntegrationOther") } == nil)
+    }
+
     /// A server runs the engine while a caller may run it too (the HTTP tests do): cancelling one
     /// loop must neither stop the others nor leave any asleep for good (a signal shared by the
     /// loops of one runner, tried in a version that sleeps on the runner's thread, did both).

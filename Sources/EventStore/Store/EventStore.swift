@@ -58,6 +58,8 @@ public final class EventStore: Sendable {
     private let writer: GroupCommitWriter
     /// The durable head, published after every commit: wait on it to follow the log live.
     public let headWatch: PositionWatch
+    /// The event types of the latest commits, recorded before each is published on `headWatch`.
+    public let appendedTypes = AppendedTypes()
     let metrics: WriterMetrics
 
     /// Opens the store in `directory` (the log lives in `directory/log`).
@@ -139,14 +141,16 @@ public final class EventStore: Sendable {
         let metrics = WriterMetrics(head: state.1)
         self.metrics = metrics
         let watch = headWatch
+        let appended = appendedTypes
         writer = GroupCommitWriter(
             env: env, dbs: dbs, head: state.1, lastCheckpoint: state.3, streamCount: state.2,
             configuration: .init(
                 checkpointInterval: configuration.checkpointInterval, maxMapSize: configuration.maxMapSize,
                 maxGroupEvents: configuration.maxGroupEvents, clock: configuration.clock,
                 checkpointKey: configuration.checkpointKey, logger: configuration.logger,
-                onCommit: { head, requests, events in
+                onCommit: { head, requests, events, types in
                     metrics.recordCommit(head: head, requests: requests, events: events)
+                    appended.record(first: head.position + 1 - UInt64(events), last: head.position, mask: types)
                     watch.advance(to: head.position)
                 }))
     }

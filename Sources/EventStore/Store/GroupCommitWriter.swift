@@ -41,7 +41,9 @@ final class GroupCommitWriter: @unchecked Sendable {
         var clock: @Sendable () -> Int64
         var checkpointKey: HMACKey?
         var logger: Logger
-        var onCommit: @Sendable (_ head: LogHead, _ groupRequests: Int, _ groupEvents: Int) -> Void
+        /// Called after each commit, before any caller is resumed; `types` is the mask of the
+        /// event types the group appended (`AppendedTypes.bit`).
+        var onCommit: @Sendable (_ head: LogHead, _ groupRequests: Int, _ groupEvents: Int, _ types: UInt64) -> Void
     }
 
     private struct Queue {
@@ -160,6 +162,7 @@ final class GroupCommitWriter: @unchecked Sendable {
         var streamCount: UInt64
         var lastCheckpoint: UInt64
         var events = 0
+        var types: UInt64 = 0
     }
 
     private func commit(_ group: [Request]) {
@@ -205,7 +208,7 @@ final class GroupCommitWriter: @unchecked Sendable {
                 refusingForSpace = false
                 configuration.logger.notice("appends resumed: space was freed", metadata: ["head": "\(head.position)"])
             }
-            configuration.onCommit(head, group.count, state.events)
+            configuration.onCommit(head, group.count, state.events, state.types)
             for (request, outcome) in zip(group, outcomes) {
                 switch (request, outcome) {
                 case (.append(_, _, let c), .appended(let results)): c.resume(returning: results)
@@ -334,6 +337,7 @@ final class GroupCommitWriter: @unchecked Sendable {
         }
         state.head = LogHead(position: position, hash: hash, recordedAt: recordedAt)
         state.events += 1
+        state.types |= AppendedTypes.bit(event.type)
     }
 
     /// The first subject of a sealed event in `batch` whose erasure has begun.
