@@ -42,8 +42,8 @@ final class GroupCommitWriter: @unchecked Sendable {
         var checkpointKey: HMACKey?
         var logger: Logger
         /// Called after each commit, before any caller is resumed; `types` is the mask of the
-        /// event types the group appended (`AppendedTypes.bit`).
-        var onCommit: @Sendable (_ head: LogHead, _ groupRequests: Int, _ groupEvents: Int, _ types: UInt64) -> Void
+        /// event types the group appended.
+        var onCommit: @Sendable (_ head: LogHead, _ groupRequests: Int, _ groupEvents: Int, _ types: AppendedTypes.Mask) -> Void
     }
 
     private struct Queue {
@@ -162,7 +162,7 @@ final class GroupCommitWriter: @unchecked Sendable {
         var streamCount: UInt64
         var lastCheckpoint: UInt64
         var events = 0
-        var types: UInt64 = 0
+        var types = AppendedTypes.Mask()
     }
 
     private func commit(_ group: [Request]) {
@@ -337,7 +337,7 @@ final class GroupCommitWriter: @unchecked Sendable {
         }
         state.head = LogHead(position: position, hash: hash, recordedAt: recordedAt)
         state.events += 1
-        state.types |= AppendedTypes.bit(event.type)
+        state.types.insert(AppendedTypes.index(of: event.type))
     }
 
     /// The first subject of a sealed event in `batch` whose erasure has begun.

@@ -46,7 +46,7 @@ final class ProjectorRunner: Sendable {
     /// loops) would both open the same shadow generation or apply one batch twice.
     private let stepping = Mutex(())
     /// The mask of the projector's event types (`AppendedTypes`); nil when it folds every type.
-    private let typeMask: UInt64?
+    private let typeMask: AppendedTypes.Mask?
     private let logger: Logger
     /// Told when the runner applies a `SubjectErased` (the engine drops its as-of snapshots, which
     /// may hold the erased values).
@@ -61,7 +61,7 @@ final class ProjectorRunner: Sendable {
         self.feed = feed
         self.logger = logger
         self.erasureObserver = erasureObserver
-        typeMask = projector.eventTypes.map { AppendedTypes.mask($0) }
+        typeMask = projector.eventTypes.map { AppendedTypes.Mask(projecting: $0) }
         let head = feed.store.headWatch.head
         let fm = FileManager.default
         try? fm.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -312,7 +312,7 @@ final class ProjectorRunner: Sendable {
                 (state.scanned, state.phase == .live && state.shadow == nil && !state.rebuildRequested && state.activeIsCurrent)
             }
             guard idle, scanned < head, let appended = store.appendedTypes.mask(after: scanned, through: head),
-                  appended & typeMask == 0 else { return false }
+                  !appended.intersects(typeMask) else { return false }
             markScanned(from: scanned, to: head)
             return true
         } ?? false
