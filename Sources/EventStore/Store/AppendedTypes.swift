@@ -5,9 +5,9 @@ import Synchronization
 ///
 /// Why: every commit wakes every projector, and most commits carry types most projectors do not
 /// fold (each customer 360 read appends an access event that eight of the nine ignore). Each such
-/// wake-up cost a thread hop and a read of the log to find nothing, ~6 % of a read's server CPU (BENCHMARKS.md).
-/// A projector whose mask shares nothing with the commits since its position moves on without
-/// either.
+/// wake-up cost a thread hop and a read of the log to find nothing, ~6 % of a read's server CPU
+/// (BENCHMARKS.md). A projector whose mask shares nothing with the commits since its position
+/// moves on without either.
 public final class AppendedTypes: Sendable {
     /// How many commits are remembered; an older range is answered with nil (read the log).
     public static let capacity = 4096
