@@ -140,9 +140,7 @@ private final class NodeEncoder: Encoder {
     /// A floating-point number as `JSONEncoder` writes it: its `description` without a trailing
     /// `.0`; non-finite numbers are `JSONEncoder`'s to refuse.
     static func number<F: BinaryFloatingPoint & LosslessStringConvertible>(_ value: F) throws -> [UInt8] {
-        guard value.isFinite else { throw SortedJSONEncoder.Unsupported() }
-        var text = value.description
-        if text.hasSuffix(".0") { text.removeLast(2) }
+        guard let text = JSONNumber.text(value) else { throw SortedJSONEncoder.Unsupported() }
         return Array(text.utf8)
     }
 

@@ -62,9 +62,8 @@ indirect enum JSONValue: Sendable, Equatable, Codable, ExpressibleByStringLitera
             if value == value.rounded(), abs(value) < 1e15 {
                 bytes.append(contentsOf: String(Int64(value)).utf8)
             } else {
-                var text = value.description
-                if text.hasSuffix(".0") { text.removeLast(2) }
-                bytes.append(contentsOf: text.utf8)
+                // A parsed body holds only finite numbers; JSON has no other.
+                bytes.append(contentsOf: (JSONNumber.text(value) ?? "null").utf8)
             }
         case .bool(let value): bytes.append(contentsOf: (value ? "true" : "false").utf8)
         case .null: bytes.append(contentsOf: "null".utf8)
